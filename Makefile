@@ -1,0 +1,29 @@
+# Everything set-up needs, from a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Email links point at the server `make run` starts, unless told otherwise.
+PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+PYTEST_ARGS ?=
+
+.PHONY: run test migrate clean
+
+# Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

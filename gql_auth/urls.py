@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from schema.schema import schema
+from schema.views import GraphQLView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # Exempt from CSRF because only the Authorization header authenticates here,
+    # never a cookie (users.authentication.authenticate_request).
+    path(
+        "graphql/",
+        csrf_exempt(
+            GraphQLView.as_view(
+                schema=schema,
+                graphql_ide="graphiql" if settings.GRAPHIQL else None,
+                allow_queries_via_get=False,
+            )
+        ),
+    ),
+]

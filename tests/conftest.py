@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.test import Client
+
+from users.models import User
+
+STRONG_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings):
+    settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher"]
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+    cache.clear()
+
+
+class GraphQL:
+    """Posts GraphQL documents to /graphql/ as a client would, and runs the
+    after-commit callbacks (the emails) that the test transaction would hold back."""
+
+    def __init__(self, capture_on_commit) -> None:
+        self.client = Client()
+        self.capture_on_commit = capture_on_commit
+
+    def post(self, query: str, variables: dict | None = None, *, token: str | None = None,
+             keyword: str = "Token", **headers):
+        if token is not None:
+            headers["HTTP_AUTHORIZATION"] = f"{keyword} {token}"
+        with self.capture_on_commit(execute=True):
+            return self.client.post(
+                "/graphql/",
+                {"query": query, "variables": variables or {}},
+                content_type="application/json",
+                **headers,
+            )
+
+    def __call__(self, query: str, variables: dict | None = None, **kwargs) -> dict:
+        response = self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+def gql(db, django_capture_on_commit_callbacks) -> GraphQL:
+    return GraphQL(django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str = "ada@example.com", password: str = STRONG_PASSWORD, *,
+             verified: bool = True, **extra) -> User:
+        user = User.objects.create_user(email, password, **extra)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+        return user
+
+    return make
+
+
+LOGIN = """
+mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) {
+    success token expiresAt errors { field code message } user { id email emailVerified }
+  }
+}"""
+ME = "query { me { id email emailVerified dateJoined lastLogin } }"
+
+
+@pytest.fixture
+def login(gql):
+    """Log in and return the token secret, failing the test if login fails."""
+
+    def do(email: str = "ada@example.com", password: str = STRONG_PASSWORD, **headers) -> str:
+        result = gql(LOGIN, {"email": email, "password": password}, **headers)["login"]
+        assert result["success"], result["errors"]
+        return result["token"]
+
+    return do

@@ -1,0 +1,28 @@
+"""What every client can count on from the HTTP exchange itself."""
+
+from tests.conftest import ME
+
+
+def test_malformed_body_answers_json(gql):
+    response = gql.client.post("/graphql/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["message"]
+
+
+def test_answers_are_never_cached(gql):
+    response = gql.post(ME)
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_session_cookie_does_not_authenticate(gql, make_user):
+    """The endpoint is exempt from CSRF, so no ambient credential may act there."""
+    user = make_user(is_staff=True)
+    gql.client.force_login(user)
+    assert gql(ME)["me"] is None
+
+
+def test_graphql_errors_are_json_with_200(gql):
+    response = gql.post("query { nope }")
+    assert response.status_code == 200
+    assert "Cannot query field 'nope'" in response.json()["errors"][0]["message"]

@@ -1,0 +1,33 @@
+"""Test doubles that stand in for the outside world, never for the project's code."""
+
+import re
+import smtplib
+
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with the smallest cost, so the suite checks many passwords quickly."""
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
+
+
+class BrokenSMTPBackend(BaseEmailBackend):
+    """An SMTP server that is down."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+LINK = re.compile(r"/(verify-email|reset-password)/([^\s<>\"]+)")
+
+
+def key_from(message, kind: str = "verify-email") -> str:
+    """The key of the link of `kind` in a sent mail's text body."""
+    for found_kind, key in LINK.findall(message.body):
+        if found_kind == kind:
+            return key
+    raise AssertionError(f"no {kind} link in: {message.body}")

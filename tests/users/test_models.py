@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from tests.conftest import LOGIN, STRONG_PASSWORD
+from users.models import User
+
+
+def test_createsuperuser_can_log_in_at_once(gql, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG_PASSWORD)
+    call_command("createsuperuser", "--noinput", "--email", "Root@Example.com", verbosity=0)
+    root = User.objects.get()
+    assert root.email == "root@example.com" and root.is_superuser and root.is_staff
+    result = gql(LOGIN, {"email": "root@example.com", "password": STRONG_PASSWORD})["login"]
+    assert result["success"], result["errors"]
+    assert result["user"]["emailVerified"] is True
+
+
+def test_one_account_per_address_whatever_its_case(db):
+    User.objects.create_user("ada@example.com", STRONG_PASSWORD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("ADA@example.com", STRONG_PASSWORD)
+
+
+def test_database_refuses_a_case_variant_written_around_save(db):
+    User.objects.create_user("ada@example.com", STRONG_PASSWORD)
+    other = User.objects.create_user("bob@example.com", STRONG_PASSWORD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=other.pk).update(email="Ada@Example.com")
+
+
+def test_passwords_are_argon2(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    user = User.objects.create_user("ada@example.com", STRONG_PASSWORD)
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(STRONG_PASSWORD)

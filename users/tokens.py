@@ -1,0 +1,27 @@
+"""The secrets of API tokens: how they are made and how they are stored.
+
+A secret carries 256 bits from `secrets`, so a fast SHA-256 digest is enough to
+store it: unlike a password there is nothing to guess, and a slow hash would tax
+every authenticated request. Lookups go by digest, so no comparison ever runs
+over the secret itself.
+"""
+
+import hashlib
+import secrets
+
+# Marks the secret as ours, so secret scanners and people can recognise a leaked one.
+PREFIX = "gqa_"
+# Generous bound on what a client may send as a token; longer input is not hashed.
+MAX_LENGTH = 128
+
+
+def generate_secret() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def is_well_formed(secret: str) -> bool:
+    return secret.startswith(PREFIX) and len(secret) <= MAX_LENGTH and secret.isascii()
