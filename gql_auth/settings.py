@@ -54,8 +54,16 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "gql-auth")
 
-# The GraphiQL explorer: on in development, off in production unless asked for.
+# The GraphiQL explorer and schema introspection: on in development, off in
+# production unless asked for.
 GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG or GRAPHIQL)
+# Bounds on one GraphQL document; the contract's deepest query is 3 levels.
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 8)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 20)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1000)
+# Request bodies over this many bytes are refused (413) before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024)
 
 INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
@@ -70,6 +78,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "strawberry_django",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "gql_auth.urls"
@@ -116,7 +126,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "gql_auth",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "gql_auth"),
         }
     }
 else:
@@ -173,6 +183,25 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Attempts allowed per flow (users/ratelimits.py): "amount/duration/per" where per
+# is ip, key (the flow's target, e.g. an address) or user. Counts live in the cache.
+RATE_LIMITS = {
+    # Every login attempt, per client IP.
+    "login": "30/m/ip",
+    # Failed logins: a ceiling per IP against password spraying, and Auth0's
+    # default lock of 10 failures per account per IP. The key also carries a
+    # digest of the account's password hash, so a password reset lifts the lock.
+    "login_failed": "100/h/ip,10/15m/key",
+    "register": "20/m/ip,5/h/key",
+    "resend_verification_email": "20/m/ip",
+    "verify_email": "20/m/ip",
+    "request_password_reset": "20/m/ip,5/h/key",
+    "reset_password": "20/m/ip",
+    "change_password": "5/m/user",
+}
+if env_bool("RATE_LIMITS_DISABLED", False):
+    RATE_LIMITS = {}
+
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -198,6 +227,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Pages load only what the service serves; no inline script anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

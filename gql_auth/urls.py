@@ -21,3 +21,8 @@ urlpatterns = [
         ),
     ),
 ]
+
+handler400 = "gql_auth.views.bad_request"
+handler403 = "gql_auth.views.permission_denied"
+handler404 = "gql_auth.views.not_found"
+handler500 = "gql_auth.views.server_error"

@@ -1,31 +1,58 @@
 """The schema served at /graphql/."""
 
+from __future__ import annotations
+
 from functools import partial
 
 import strawberry
+from django.conf import settings
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from schema.extensions import MaskUnexpectedErrors, OneCredentialMutationPerRequest, log_errors
 from schema.mutations import Mutation
 from schema.queries import Query
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """True for errors raised by a bug or an outage rather than by the GraphQL layer.
-
-    Their text may name internals (SQL, paths, settings), so the client gets a
-    generic message; the full error is logged by strawberry.
-    """
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        # Called before MaskUnexpectedErrors, so the log keeps what the client won't see.
+        log_errors(errors, execution_context)
 
 
-schema = strawberry.Schema(
+def extensions() -> list:
+    guards = [
+        partial(QueryDepthLimiter, max_depth=settings.GRAPHQL_MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        partial(AddValidationRules, [OneCredentialMutationPerRequest]),
+    ]
+    if not settings.GRAPHQL_INTROSPECTION:
+        guards.append(DisableIntrospection)
+    return [
+        # Clients send the same few documents again and again: parse and
+        # validate each once. Keyed by the document text, so bounded in size.
+        partial(ParserCache, maxsize=256),
+        partial(ValidationCache, maxsize=256),
+        *guards,
+        DjangoOptimizerExtension,
+        MaskUnexpectedErrors,
+    ]
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[
-        DjangoOptimizerExtension,
-        partial(MaskErrors, should_mask_error=is_unexpected, error_message="Internal server error."),
-    ],
+    extensions=extensions(),
+    config=StrawberryConfig(disable_field_suggestions=not settings.GRAPHQL_INTROSPECTION),
 )

@@ -2,24 +2,81 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import uuid
+
 from cross_web import HTTPException
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
 from users.authentication import authenticate_request
+
+logger = logging.getLogger("gql_auth.graphql")
+
+# A request id a proxy in front of us chose is kept if it looks like one.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def json_error(message: str, status: int, request_id: str, code: str | None = None) -> JsonResponse:
+    extensions = {"requestId": request_id, **({"code": code} if code else {})}
+    return JsonResponse({"errors": [{"message": message, "extensions": extensions}]}, status=status)
 
 
 class GraphQLView(StrawberryGraphQLView):
     """Strawberry's view, authenticated by API token alone, answering JSON always."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        authenticate_request(request)
+        request.request_id = request_id_for(request)
         try:
+            request.body.decode()  # strawberry would crash on bytes that are not UTF-8
+            authenticate_request(request)
             response = self.run(request=request)
+        except UnicodeDecodeError:
+            response = json_error("The request body is not valid UTF-8.", 400, request.request_id)
         except HTTPException as error:
             # Strawberry answers a malformed request in plain text; clients parse JSON.
-            response = JsonResponse(
-                {"errors": [{"message": error.reason}]}, status=error.status_code
+            response = json_error(error.reason, error.status_code, request.request_id)
+        except RequestDataTooBig:
+            response = json_error(
+                "The request body is too large.", 413, request.request_id, "REQUEST_TOO_LARGE"
+            )
+        except DatabaseError:
+            # Outside any resolver (token lookup): the database is away. Say so,
+            # cleanly, so load balancers and clients retry rather than give up.
+            logger.exception("Database unavailable in request %s", request.request_id)
+            response = json_error(
+                f"Service temporarily unavailable (request id {request.request_id}).",
+                503,
+                request.request_id,
+                "SERVICE_UNAVAILABLE",
             )
         response["Cache-Control"] = "no-store"
+        response["X-Request-ID"] = request.request_id
+        return response
+
+    def parse_json(self, data: str | bytes) -> object:
+        parsed = super().parse_json(data)
+        # Strawberry expects an object (or a batch list) and crashes on a bare value.
+        if not isinstance(parsed, (dict, list)):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponseBase:
+        response = super().render_graphql_ide(request)
+        # The explorer (development only) runs inline scripts from a CDN.
+        response._csp_replace = {
+            "script-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
+            "style-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
+            "font-src": ["'self'", "data:", "https://unpkg.com"],
+            "img-src": ["'self'", "data:", "https://unpkg.com"],
+            "connect-src": ["'self'"],
+        }
         return response

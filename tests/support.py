@@ -31,3 +31,13 @@ def key_from(message, kind: str = "verify-email") -> str:
         if found_kind == kind:
             return key
     raise AssertionError(f"no {kind} link in: {message.body}")
+
+
+class ExplodingPasswordHasher(FastArgon2PasswordHasher):
+    """A hasher whose library fails, as an outage or a bug would, with internals in its text."""
+
+    def encode(self, password, salt):
+        raise RuntimeError("SELECT password FROM users_user -- /srv/secret/path")
+
+    def verify(self, password, encoded):
+        raise RuntimeError("SELECT password FROM users_user -- /srv/secret/path")

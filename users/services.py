@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from users import ratelimits
 from users.errors import (
     AccountDisabled,
     AccountError,
@@ -143,6 +144,7 @@ def register(request: HttpRequest, email: str, password: str) -> None:
         lambda: check_password_input(password),
     )
     validate_new_password(password, User(email=email))
+    ratelimits.hit(request, "register", key=email)
 
     if User.objects.filter(email=email).exists():
         make_password(password)  # the work a new account costs, so timing tells nothing
@@ -170,6 +172,7 @@ def verify_email(request: HttpRequest, key: str) -> User:
     link is merely old should be told to ask for a new one.
     """
     key = clean_key(key)
+    ratelimits.hit(request, "verify_email")
     max_age = 60 * 60 * 24 * allauth_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS
     try:
         address_id = signing.loads(key, salt=allauth_settings.SALT, max_age=max_age)
@@ -194,6 +197,7 @@ def verify_email(request: HttpRequest, key: str) -> User:
 def resend_verification_email(request: HttpRequest, email: str) -> None:
     """Mail a new link if `email` awaits verification; answer the same either way."""
     email = clean_email(email)
+    ratelimits.hit(request, "resend_verification_email")
     address = (
         EmailAddress.objects.select_related("user")
         .filter(email=email, verified=False, user__is_active=True)
@@ -214,12 +218,17 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
         lambda: clean_email(email),
         lambda: check_password_input(password),
     )
+    ratelimits.hit(request, "login")
     user = User.objects.filter(email=email).first()
+    # Counted before the password is checked, so a locked account costs no hashing
+    # and the right password cannot get through a lock; refunded on success.
+    failure = ratelimits.hit(request, "login_failed", key=login_lock_key(request, email, user))
     if user is None:
         make_password(password)  # as slow as a real check, so timing tells nothing
         raise InvalidCredentials()
     if not user.check_password(password):
         raise InvalidCredentials()
+    failure.rollback()
     if not user.is_active:
         raise AccountDisabled()
     # Accounts made outside `register` (the admin, a shell) get their address row here.
@@ -235,6 +244,16 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     # Django's own receiver records last_login; others may audit.
     user_logged_in.send(sender=User, request=request, user=user)
     return token, secret
+
+
+def login_lock_key(request: HttpRequest, email: str, user: User | None) -> str:
+    """What failed logins are counted against: this account from this client IP.
+
+    Bound to the password hash too (through Django's session auth hash, an HMAC
+    of it), so that resetting the password lifts every lock on the account.
+    """
+    password_epoch = user.get_session_auth_hash() if user is not None else ""
+    return f"{email}|{client_ip(request)}|{password_epoch}"
 
 
 def logout(request: HttpRequest) -> None:

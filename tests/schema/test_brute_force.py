@@ -1,0 +1,117 @@
+"""Brute-force protection of login and the other credential mutations."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from tests.conftest import LOGIN, STRONG_PASSWORD
+from tests.schema.test_walkthrough import REGISTER, VERIFY
+
+WRONG = "not the password at all"
+
+
+def login(gql, email="ada@example.com", password=STRONG_PASSWORD, ip="198.51.100.1"):
+    return gql(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip)["login"]
+
+
+def code(result):
+    return result["errors"][0]["code"] if result["errors"] else None
+
+
+@pytest.fixture
+def ada(make_user):
+    return make_user("ada@example.com")
+
+
+def fail(gql, times, **kwargs):
+    for _ in range(times):
+        assert code(login(gql, password=WRONG, **kwargs)) == "INVALID_CREDENTIALS"
+
+
+def test_eleventh_attempt_is_locked_even_with_the_right_password(gql, ada):
+    fail(gql, 10)
+    locked = login(gql)
+    assert code(locked) == "RATE_LIMITED"
+    assert locked["token"] is None
+    assert "15 minutes" in locked["errors"][0]["message"]
+    assert code(login(gql, password=WRONG)) == "RATE_LIMITED"
+
+
+def test_lock_costs_no_password_hashing(gql, ada, monkeypatch):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    fail(gql, 10)
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", lambda *a: pytest.fail("hashed"))
+    assert code(login(gql)) == "RATE_LIMITED"
+
+
+def test_lock_is_per_account_and_per_ip(gql, ada, make_user):
+    make_user("bob@example.com")
+    fail(gql, 10)
+    assert login(gql, "bob@example.com")["success"]  # other account, same IP
+    assert login(gql, ip="203.0.113.9")["success"]  # same account, other IP
+
+
+def test_unknown_accounts_lock_alike(gql):
+    fail(gql, 10, email="nobody@example.com")
+    assert code(login(gql, "nobody@example.com")) == "RATE_LIMITED"
+
+
+def test_lock_lifts_after_the_window(gql, ada):
+    with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
+        fail(gql, 10)
+        assert code(login(gql)) == "RATE_LIMITED"
+        clock.shift(timedelta(minutes=15, seconds=1))
+        assert login(gql)["success"]
+
+
+def test_a_new_password_lifts_the_lock(gql, ada):
+    fail(gql, 10)
+    ada.set_password("a brand new passphrase")
+    ada.save()
+    assert login(gql, password="a brand new passphrase")["success"]
+
+
+def test_successful_logins_are_not_counted_as_failures(gql, ada):
+    for _ in range(15):
+        assert login(gql)["success"]
+    fail(gql, 9)
+    assert login(gql)["success"]
+
+
+def test_per_ip_ceiling_stops_password_spraying(gql, make_user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "", "login_failed": "100/h/ip,10/15m/key"}
+    make_user("target@example.com")
+    for n in range(100):
+        assert code(login(gql, f"user{n}@example.com", WRONG)) == "INVALID_CREDENTIALS"
+    assert code(login(gql, "target@example.com")) == "RATE_LIMITED"
+    assert login(gql, "target@example.com", ip="203.0.113.9")["success"]
+
+
+def test_every_login_attempt_counts_per_ip(gql, ada):
+    for _ in range(30):
+        login(gql)
+    result = login(gql)
+    assert code(result) == "RATE_LIMITED"
+    assert "1 minute" in result["errors"][0]["message"]
+
+
+def test_register_is_limited_per_address_and_per_ip(gql):
+    def register(email, ip="198.51.100.1"):
+        variables = {"email": email, "password": STRONG_PASSWORD}
+        return gql(REGISTER, variables, REMOTE_ADDR=ip)["register"]
+
+    for _ in range(5):
+        assert register("grace@example.com")["success"]
+    assert code(register("grace@example.com", ip="203.0.113.9")) == "RATE_LIMITED"
+    for n in range(15):  # 5 + 15 = the 20 a minute an IP may register
+        assert register(f"user{n}@example.com")["success"]
+    assert code(register("one.more@example.com")) == "RATE_LIMITED"
+    assert register("one.more@example.com", ip="203.0.113.10")["success"]
+
+
+def test_verify_email_is_limited_per_ip(gql):
+    for _ in range(20):
+        assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "INVALID_KEY"
+    assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "RATE_LIMITED"

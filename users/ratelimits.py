@@ -1,0 +1,61 @@
+"""Rate limits of the account flows, on django-allauth's limiter.
+
+allauth counts attempts in a sliding window on Django's cache: in-process by
+default, Redis when REDIS_URL is set, so that every server process shares one
+count. Its public `consume` only answers yes or no; here each rate of an action
+is consumed on its own, so that a refusal can say how long to wait, and an
+attempt can be rolled back once it proves legitimate (a login that succeeds is
+not a failure), as allauth's own login does.
+
+The rates are the `RATE_LIMITS` setting: `action -> "amount/duration/per,..."`
+with `per` one of `ip`, `key` (a string the flow chooses) or `user`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from allauth.core.internal import ratelimit as limiter
+from django.conf import settings
+from django.http import HttpRequest
+
+from users.errors import RateLimited
+
+APP = "gql_auth"
+
+
+@dataclass
+class Attempt:
+    """The counts one attempt added, so they can be taken back."""
+
+    usages: list = field(default_factory=list)
+
+    def rollback(self) -> None:
+        for usage in self.usages:
+            usage.rollback()
+
+
+def humanize(seconds: float) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = round(seconds)
+    return f"{count} second{'s' if count != 1 else ''}"
+
+
+def hit(request: HttpRequest, action: str, *, key: str | None = None) -> Attempt:
+    """Count one attempt at `action`, or raise `RateLimited` if a rate is used up."""
+    attempt = Attempt()
+    for rate in (settings.RATE_LIMITS.get(action) or "").split(","):
+        if not rate.strip():
+            continue
+        usage = limiter.consume(
+            request, app=APP, action=action, config={action: rate}, key=key
+        )
+        if usage is None:
+            attempt.rollback()
+            wait = humanize(limiter.parse_rate(rate.strip()).duration)
+            raise RateLimited(f"Too many attempts. Please try again in {wait}.")
+        attempt.usages.extend(usage.usage)
+    return attempt
