@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from gql_auth.health import healthz, readyz
 from schema.schema import schema
 from schema.views import GraphQLView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # Exempt from CSRF because only the Authorization header authenticates here,
     # never a cookie (users.authentication.authenticate_request).
     path(

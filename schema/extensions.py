@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -107,11 +108,18 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = request_id_of(self.execution_context)
+        if isinstance(error.original_error, (OperationalError, InterfaceError)):
+            # The database is away, not broken: 503 tells clients and load
+            # balancers to retry rather than report a bug.
+            self.execution_context.context.response.status_code = 503
+            message, code = "Service temporarily unavailable", "SERVICE_UNAVAILABLE"
+        else:
+            message, code = "Internal server error", "INTERNAL_SERVER_ERROR"
         return GraphQLError(
-            f"Internal server error (request id {request_id}).",
+            f"{message} (request id {request_id}).",
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            extensions={"code": code, "requestId": request_id},
         )

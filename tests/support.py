@@ -41,3 +41,14 @@ class ExplodingPasswordHasher(FastArgon2PasswordHasher):
 
     def verify(self, password, encoded):
         raise RuntimeError("SELECT password FROM users_user -- /srv/secret/path")
+
+
+class DatabaseDownPasswordHasher(FastArgon2PasswordHasher):
+    """Fails as a lost database connection does, mid-flow."""
+
+    def verify(self, password, encoded):
+        from django.db import OperationalError
+
+        raise OperationalError("could not connect to server: Connection refused")
+
+    encode = verify

@@ -122,3 +122,12 @@ def test_security_headers_on_api_answers(gql):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store"
+
+
+def test_database_outage_mid_request_answers_503_json(gql, settings):
+    settings.PASSWORD_HASHERS = ["tests.support.DatabaseDownPasswordHasher"]
+    response = gql.post('mutation { login(email: "ada@example.com", password: "whatever it is") { success } }')
+    assert response.status_code == 503
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "could not connect" not in response.content.decode()

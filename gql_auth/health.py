@@ -1,0 +1,37 @@
+"""Probes for load balancers and orchestrators."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up and answering; says nothing of its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The process can serve: its database and its cache both answer."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        logger.exception("Readiness: database unreachable")
+        checks["database"] = "unavailable"
+    try:
+        cache.set("readyz", "1", timeout=5)
+        checks["cache"] = "ok" if cache.get("readyz") == "1" else "unavailable"
+    except Exception:
+        logger.exception("Readiness: cache unreachable")
+        checks["cache"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ok" if ready else "unavailable", **checks},
+                            status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,33 @@
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
+}
+
+
+def test_healthz_answers_without_touching_dependencies(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_checks_database_and_cache(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_readyz_reports_an_unreachable_cache(client):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
