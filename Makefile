@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test migrate clean
+.PHONY: run test test-reliability migrate clean
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -24,6 +24,11 @@ run: migrate
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Races, outages and load against real gunicorn processes on PostgreSQL
+# (RELIABILITY_PG_URL, default postgres://postgres@127.0.0.1:5432).
+test-reliability: $(VENV)/.installed
+	$(BIN)/python -m pytest -m reliability tests/reliability $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

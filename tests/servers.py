@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,38 +22,69 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True, timeout=120)
+    return result.stdout
 
 
 class Server:
-    def __init__(self, env: dict) -> None:
+    """One production server process (gunicorn, as deployed: a few worker processes
+    with a few threads each, so database connections stay bounded and reused).
+    Its output, console emails included, goes to `log_path`."""
+
+    def __init__(self, env: dict, log_path: Path) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/graphql/"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "gunicorn", "gql_auth.wsgi:application",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+             "--worker-class", "gthread", "--threads", "4"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                self.graphql("{ me { id } }")
+                self.get("/healthz")
                 return
             except OSError:
+                if self.process.poll() is not None:
+                    break
                 time.sleep(0.2)
-        raise RuntimeError(f"server on port {self.port} did not start")
+        raise RuntimeError(f"server on port {self.port} did not start: {self.log_text()}")
 
-    def graphql(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+    def log_text(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def request(self, path: str, body: bytes | None = None, headers: dict | None = None,
+                timeout: float = 30) -> tuple[int, dict]:
+        request = urllib.request.Request(self.base + path, body, headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def get(self, path: str) -> tuple[int, dict]:
+        return self.request(path)
+
+    def post(self, query: str, variables: dict | None = None, token: str | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        request = urllib.request.Request(self.url, body, headers)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+        return self.request("/graphql/", body, headers)
+
+    def graphql(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        status, payload = self.post(query, variables, token)
+        assert status == 200, (status, payload)
+        assert "errors" not in payload, payload
+        return payload["data"]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -60,12 +92,14 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self.log.close()
 
 
 @contextmanager
-def servers(count: int, env: dict):
+def servers(count: int, env: dict, log_dir: Path):
     """Start `count` server processes sharing `env` (database, cache); stop them after."""
-    started = [Server(env) for _ in range(count)]
+    started = [Server(env, log_dir / f"server-{n}.log") for n in range(count)]
     try:
         for server in started:
             server.wait_ready()
@@ -75,15 +109,27 @@ def servers(count: int, env: dict):
             server.stop()
 
 
-def server_env(tmp_path: Path, **extra: str) -> dict:
-    """An environment for servers of their own: a fresh SQLite file, console mail."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+def server_env(database_url: str, **extra: str) -> dict:
+    """A production-like environment for server processes, migrated and ready."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="gql_auth.settings",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        DEBUG="1",
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY="test-servers-" + "k" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
         **extra,
     )
-    env.pop("EMAIL_HOST", None)
     manage(env, "migrate", "--noinput")
     return env
+
+
+def create_verified_users(env: dict, emails: list[str], password: str) -> None:
+    script = (
+        "from allauth.account.models import EmailAddress\n"
+        "from users.models import User\n"
+        f"for email in {emails!r}:\n"
+        f"    user = User.objects.create_user(email, {password!r})\n"
+        "    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)\n"
+    )
+    manage(env, "shell", "-c", script)

@@ -6,30 +6,24 @@ import uuid
 import pytest
 
 from tests.conftest import STRONG_PASSWORD
-from tests.servers import manage, server_env, servers
+from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (Redis)")
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { success token errors { code } } }"""
-CREATE_USERS = f"""
-from allauth.account.models import EmailAddress
-from users.models import User
-for email in ("ada@example.com", "bob@example.com"):
-    user = User.objects.create_user(email, {STRONG_PASSWORD!r})
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-"""
 
 
 def login(server, email, password):
-    result = server.graphql(LOGIN, {"email": email, "password": password})["data"]["login"]
+    result = server.graphql(LOGIN, {"email": email, "password": password})["login"]
     return result["errors"][0]["code"] if result["errors"] else "OK"
 
 
 def test_a_lock_earned_on_one_process_holds_on_the_other(tmp_path):
-    env = server_env(tmp_path, REDIS_URL=os.environ["REDIS_URL"], CACHE_KEY_PREFIX=uuid.uuid4().hex)
-    manage(env, "shell", "-c", CREATE_USERS)
-    with servers(2, env) as (first, second):
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                     REDIS_URL=os.environ["REDIS_URL"], CACHE_KEY_PREFIX=uuid.uuid4().hex)
+    create_verified_users(env, ["ada@example.com", "bob@example.com"], STRONG_PASSWORD)
+    with servers(2, env, tmp_path) as (first, second):
         for _ in range(10):
             assert login(first, "ada@example.com", "wrong password guess") == "INVALID_CREDENTIALS"
         assert login(second, "ada@example.com", STRONG_PASSWORD) == "RATE_LIMITED"
