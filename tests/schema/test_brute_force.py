@@ -115,3 +115,18 @@ def test_verify_email_is_limited_per_ip(gql):
     for _ in range(20):
         assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "INVALID_KEY"
     assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "RATE_LIMITED"
+
+
+def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, ada, settings):
+    for n in range(10):
+        result = gql(LOGIN, {"email": "ada@example.com", "password": WRONG},
+                     REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")["login"]
+        assert code(result) == "INVALID_CREDENTIALS"
+    spoofed = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD},
+                  REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.77")["login"]
+    assert code(spoofed) == "RATE_LIMITED"
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # now one proxy in front: its header is believed
+    behind_proxy = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD},
+                       REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.77")["login"]
+    assert behind_proxy["success"]
