@@ -180,6 +180,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": f"1/{env_int('EMAIL_COOLDOWN_SECONDS', 180)}s/key",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# "Your password was changed" notices, with when and from where.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Lifetime of a password reset link (Django's own setting, read by its token generator).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TTL_SECONDS", 3600)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -213,6 +217,8 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Mails go out after the answer, from a background thread (users/adapter.py).
+EMAIL_SEND_IN_BACKGROUND = env_bool("EMAIL_SEND_IN_BACKGROUND", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -58,3 +58,15 @@ class Mutation:
     @strawberry.mutation(description="Revoke the token this request was made with.")
     def logout(self, info: Info) -> Result:
         return run(lambda: services.logout(request_of(info)))
+
+    @strawberry.mutation(description="Email a password reset link, if the address has an account.")
+    def request_password_reset(self, info: Info, email: str) -> Result:
+        return run(lambda: services.request_password_reset(request_of(info), email))
+
+    @strawberry.mutation(description="Set a new password with the key from a reset link.")
+    def reset_password(self, info: Info, key: str, new_password: str) -> Result:
+        return run(lambda: services.reset_password(request_of(info), key, new_password))
+
+    @strawberry.mutation(description="Change the caller's password; other sessions end.")
+    def change_password(self, info: Info, old_password: str, new_password: str) -> Result:
+        return run(lambda: services.change_password(request_of(info), old_password, new_password))

@@ -13,6 +13,9 @@ STRONG_PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings):
     settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher"]
+    # Mails are sent in the request thread, so a test sees them at once;
+    # tests/users/test_adapter.py covers sending in the background.
+    settings.EMAIL_SEND_IN_BACKGROUND = False
     cache.clear()  # rate-limit counters must not leak between tests
     yield
     cache.clear()

@@ -1,4 +1,4 @@
-"""The account flows: register, verify, log in, log out.
+"""The account flows: register, verify, log in, log out, reset and change a password.
 
 Plain functions over Django's request and models that know nothing of GraphQL;
 `schema/` only translates between GraphQL and these. A flow either returns its
@@ -38,6 +38,7 @@ from users.errors import (
     PasswordTooWeak,
 )
 from users.models import AuthToken, User, normalize_email
+from users.reset_keys import Verdict, reset_keys
 
 EMAIL_MAX_LENGTH = 254
 # Keys we hand out are well under this; longer input is refused unparsed.
@@ -256,9 +257,100 @@ def login_lock_key(request: HttpRequest, email: str, user: User | None) -> str:
     return f"{email}|{client_ip(request)}|{password_epoch}"
 
 
-def logout(request: HttpRequest) -> None:
-    """Revoke the token this request was made with."""
+def current_token(request: HttpRequest) -> AuthToken:
+    """The token this request was made with; its absence means nobody is logged in."""
     token = getattr(request, "auth", None)
     if not isinstance(token, AuthToken):
         raise NotAuthenticated()
-    token.delete()
+    return token
+
+
+def logout(request: HttpRequest) -> None:
+    """Revoke the token this request was made with."""
+    current_token(request).delete()
+
+
+def revoke_tokens(user: User, *, keep: AuthToken | None = None) -> None:
+    tokens = AuthToken.objects.filter(user=user)
+    if keep is not None:
+        tokens = tokens.exclude(pk=keep.pk)
+    tokens.delete()
+
+
+def reset_url(key: str) -> str:
+    return f"{settings.PUBLIC_URL}/reset-password/{key}"
+
+
+def send_password_changed(request: HttpRequest, user: User) -> None:
+    """Tell the owner, with when and from where, so a change they did not make stands out."""
+    get_adapter(request).send_notification_mail("account/email/password_changed", user, email=user.email)
+
+
+def request_password_reset(request: HttpRequest, email: str) -> None:
+    """Mail a reset link to an active account; answer the same for any address.
+
+    The only work that differs between a known and an unknown address is
+    rendering the mail, which is sent after the answer (see AccountAdapter).
+    """
+    email = clean_email(email)
+    ratelimits.hit(request, "request_password_reset", key=email)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is not None:
+        url = reset_url(reset_keys.make_key(user))
+        get_adapter(request).send_password_reset_mail(
+            user, email, {"user": user, "password_reset_url": url}
+        )
+
+
+def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
+    """Set a new password with an emailed key, which this consumes.
+
+    It revokes every token of the account (whoever reset it may be fleeing an
+    intruder), and verifies the address the key was sent to: opening the mail
+    proved it. The user row is locked while the key is checked and spent, so of
+    concurrent resets with one key exactly one succeeds.
+    """
+    key, _ = collect(
+        lambda: clean_key(key),
+        lambda: check_password_input(new_password, field="newPassword"),
+    )
+    ratelimits.hit(request, "reset_password")
+    user_id = reset_keys.user_id(key)
+    if user_id is None:
+        raise InvalidKey(field="key")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise InvalidKey(field="key")
+        verdict = reset_keys.check(user, key)
+        if verdict is Verdict.EXPIRED:
+            raise ExpiredKey(field="key")
+        if verdict is not Verdict.VALID:
+            raise InvalidKey(field="key")
+        validate_new_password(new_password, user, field="newPassword")
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_tokens(user)
+        address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+        if not address.verified:
+            EmailConfirmationHMAC(address).confirm(request)
+        send_password_changed(request, user)
+
+
+def change_password(request: HttpRequest, old_password: str, new_password: str) -> None:
+    """Change the caller's password; every other session of the account ends."""
+    token = current_token(request)
+    ratelimits.hit(request, "change_password")
+    collect(
+        lambda: check_password_input(old_password, field="oldPassword"),
+        lambda: check_password_input(new_password, field="newPassword"),
+    )
+    user = token.user
+    if not user.check_password(old_password):
+        raise InvalidCredentials("The current password is wrong.", field="oldPassword")
+    validate_new_password(new_password, user, field="newPassword")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_tokens(user, keep=token)
+        send_password_changed(request, user)

@@ -1,0 +1,62 @@
+"""Password reset keys: allauth's email-aware form of Django's reset tokens.
+
+A key is `<user id in base 36>-<timestamp>-<hash>`, the format of allauth's own
+reset links. The hash covers the user's password hash, last login and email
+addresses, so no row stores the key, a reset consumes it (the password changes),
+any other password change voids it, and a key sent to one address is useless
+once the address changes. Django's `check_token` folds "forged" and "too old"
+into one False; `check` tells them apart, so a person with a merely old link is
+told to ask for a new one.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
+from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
+from django.utils.crypto import constant_time_compare
+from django.utils.http import base36_to_int
+
+from users.models import User
+
+# The largest id a database integer column holds; larger ids are forged.
+MAX_ID = 2**63 - 1
+
+
+class Verdict(Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+class ResetKeyGenerator(EmailAwarePasswordResetTokenGenerator):
+    def make_key(self, user: User) -> str:
+        return f"{user_pk_to_url_str(user)}-{self.make_token(user)}"
+
+    def user_id(self, key: str) -> int | None:
+        """The user id a key names, or None if it names none."""
+        user_part, _, _ = key.partition("-")
+        try:
+            user_id = url_str_to_user_pk(user_part)
+        except (ValueError, TypeError):
+            return None
+        return user_id if 0 < user_id <= MAX_ID else None
+
+    def check(self, user: User, key: str) -> Verdict:
+        _, _, token = key.partition("-")
+        if self.check_token(user, token):
+            return Verdict.VALID
+        # Genuine but old? Recompute the hash at the key's own timestamp.
+        try:
+            timestamp = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return Verdict.INVALID
+        for secret in [self.secret, *self.secret_fallbacks]:
+            expected = self._make_token_with_timestamp(user, timestamp, secret)
+            if constant_time_compare(expected, token):
+                return Verdict.EXPIRED
+        return Verdict.INVALID
+
+
+reset_keys = ResetKeyGenerator()
