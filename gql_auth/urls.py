@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from gql_auth.health import healthz, readyz
 from schema.schema import schema
 from schema.views import GraphQLView
+from users import views as pages
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,7 +23,11 @@ urlpatterns = [
                 allow_queries_via_get=False,
             )
         ),
+        name="graphql",
     ),
+    # The paths of the links in emails (the contract): PUBLIC_URL/verify-email/<key>.
+    path("verify-email/<str:key>", pages.verify_email, name="verify-email"),
+    path("reset-password/<str:key>", pages.reset_password, name="reset-password"),
 ]
 
 handler400 = "gql_auth.views.bad_request"

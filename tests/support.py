@@ -52,3 +52,17 @@ class DatabaseDownPasswordHasher(FastArgon2PasswordHasher):
         raise OperationalError("could not connect to server: Connection refused")
 
     encode = verify
+
+
+class GatedBackend(BaseEmailBackend):
+    """A mail server that answers only when the test opens the gate."""
+
+    import threading
+
+    gate = threading.Event()
+    sent: list = []
+
+    def send_messages(self, messages):
+        assert self.gate.wait(timeout=10), "the gate was never opened"
+        self.sent.extend(messages)
+        return len(messages)

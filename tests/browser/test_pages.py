@@ -1,0 +1,140 @@
+"""A person opens the links from the emails in a real browser."""
+
+import json
+import re
+import urllib.request
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.utils import timezone
+
+from tests.conftest import LOGIN, STRONG_PASSWORD
+from tests.support import key_from
+from tests.schema.test_password_reset import REQUEST
+from tests.schema.test_walkthrough import REGISTER
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEW_PASSWORD = "a fresh and long passphrase"
+
+
+@pytest.fixture
+def graphql(live_server):
+    """Calls the live server over HTTP, as a client app would (the test thread runs
+    Playwright's event loop, in which Django would run resolvers as coroutines)."""
+
+    def call(query, variables):
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        request = urllib.request.Request(f"{live_server.url}/graphql/", body,
+                                         {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["data"]
+
+    return call
+
+
+def link(live_server, kind, key):
+    return f"{live_server.url}/{kind}/{key}"
+
+
+def graphql_requests(page):
+    seen = []
+    page.on("request", lambda request: seen.append(request) if "/graphql/" in request.url else None)
+    return seen
+
+
+def test_verify_link_confirms_the_address(graphql, live_server, page, mailoutbox, screenshot):
+    graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
+    page.goto(link(live_server, "verify-email", key_from(mailoutbox[0])))
+    heading = page.get_by_role("heading", name="Email address confirmed")
+    heading.wait_for()
+    screenshot("verify-email-success")
+    assert EmailAddress.objects.get(email="grace@example.com").verified
+    assert graphql(LOGIN, {"email": "grace@example.com", "password": STRONG_PASSWORD})["login"]["success"]
+
+
+def test_expired_verify_link_offers_a_new_one(live_server, page, make_user, mailoutbox, screenshot):
+    user = make_user("grace@example.com", verified=False)
+    with time_machine.travel(timezone.now() - timedelta(days=4)):
+        key = EmailConfirmationHMAC(EmailAddress.objects.get(user=user)).key
+    page.goto(link(live_server, "verify-email", key))
+    page.get_by_role("heading", name="This link has expired").wait_for()
+    page.get_by_label("Email address").fill("grace@example.com")
+    screenshot("verify-email-expired")
+    page.get_by_role("button", name="Send a new link").click()
+    page.get_by_text("a new link is on its way").wait_for()
+    screenshot("verify-email-resent")
+    (mail,) = mailoutbox
+    assert mail.to == ["grace@example.com"]
+
+
+def test_tampered_verify_link_says_invalid(graphql, live_server, page, mailoutbox, screenshot):
+    graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
+    key = key_from(mailoutbox[0])
+    page.goto(link(live_server, "verify-email", key[:-2] + "xx"))
+    page.get_by_role("heading", name="This link is not valid").wait_for()
+    screenshot("verify-email-invalid")
+    assert not EmailAddress.objects.get(email="grace@example.com").verified
+
+
+@pytest.fixture
+def reset_link(graphql, live_server, make_user, mailoutbox):
+    make_user("ada@example.com")
+    graphql(REQUEST, {"email": "ada@example.com"})
+    return link(live_server, "reset-password", key_from(mailoutbox[0], "reset-password"))
+
+
+def test_reset_form_sets_a_new_password(graphql, reset_link, page, screenshot):
+    page.goto(reset_link)
+    screenshot("reset-password-form")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set new password").click()
+    page.get_by_role("heading", name="Your password has been changed").wait_for()
+    screenshot("reset-password-success")
+    assert graphql(LOGIN, {"email": "ada@example.com", "password": NEW_PASSWORD})["login"]["success"]
+
+
+def test_weak_password_shows_the_reason_in_place(graphql, reset_link, page, screenshot):
+    page.goto(reset_link)
+    page.get_by_label("New password", exact=True).fill("password1234")
+    page.get_by_label("Confirm the new password").fill("password1234")
+    page.get_by_role("button", name="Set new password").click()
+    error = page.locator("#new-password-error")
+    error.get_by_text("This password is too common.").wait_for()
+    assert page.get_by_label("New password", exact=True).get_attribute("aria-invalid") == "true"
+    screenshot("reset-password-weak")
+    assert graphql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]["success"]
+
+
+def test_mismatch_is_shown_before_sending(reset_link, page):
+    page.goto(reset_link)
+    sent = graphql_requests(page)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD + "!")
+    page.get_by_role("button", name="Set new password").click()
+    page.locator("#confirm-password-error").get_by_text("do not match").wait_for()
+    assert sent == []
+
+
+def test_tampered_reset_link_says_invalid(graphql, reset_link, page, screenshot):
+    page.goto(re.sub(r".$", lambda m: "a" if m.group() != "a" else "b", reset_link))
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set new password").click()
+    page.get_by_role("heading", name="This link is not valid").wait_for()
+    screenshot("reset-password-invalid")
+    assert graphql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]["success"]
+
+
+def test_pages_run_under_their_content_security_policy(graphql, live_server, page, mailoutbox):
+    """The CSP forbids inline script; a violation would stop the page and be reported."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
+    page.goto(link(live_server, "verify-email", key_from(mailoutbox[0])))
+    page.get_by_role("heading", name="Email address confirmed").wait_for()
+    assert violations == []

@@ -1,0 +1,74 @@
+// Shared by the landing pages: one GraphQL call, and showing one state of the page.
+"use strict";
+
+window.gqlAuth = (function () {
+  const page = document.getElementById("page");
+
+  async function graphql(query, variables) {
+    const response = await fetch(page.dataset.graphqlUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query: query, variables: variables }),
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+    const body = await response.json();
+    if (!body.data) {
+      const message = body.errors && body.errors[0] ? body.errors[0].message : "Unexpected answer.";
+      throw new Error(message);
+    }
+    return body.data;
+  }
+
+  function show(state) {
+    for (const section of page.querySelectorAll("section[data-state]")) {
+      section.hidden = section.dataset.state !== state;
+    }
+    const heading = page.querySelector(`section[data-state="${state}"] h1`);
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }
+
+  function fieldError(input, message) {
+    const slot = document.getElementById(input.id + "-error");
+    slot.textContent = message || "";
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  // Mails a new link: `mutation` is the GraphQL field to call with { email }.
+  function linkRequestForm(form, mutation, done) {
+    const input = form.querySelector("input[type=email]");
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      fieldError(input, "");
+      if (!input.value.trim()) {
+        fieldError(input, "Enter your email address.");
+        input.focus();
+        return;
+      }
+      const button = form.querySelector("button");
+      button.disabled = true;
+      try {
+        const data = await graphql(
+          `mutation($email: String!) { result: ${mutation}(email: $email) { success errors { code message } } }`,
+          { email: input.value }
+        );
+        if (data.result.success) {
+          form.hidden = true;
+          done.hidden = false;
+        } else {
+          fieldError(input, data.result.errors[0].message);
+          input.focus();
+        }
+      } catch (error) {
+        fieldError(input, "We could not send the link just now. Please try again.");
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  return { page: page, graphql: graphql, show: show, fieldError: fieldError, linkRequestForm: linkRequestForm };
+})();
