@@ -59,6 +59,14 @@ class Mutation:
     def logout(self, info: Info) -> Result:
         return run(lambda: services.logout(request_of(info)))
 
+    @strawberry.mutation(description="Revoke every token of the caller.")
+    def logout_all(self, info: Info) -> Result:
+        return run(lambda: services.logout_all(request_of(info)))
+
+    @strawberry.mutation(description="Revoke one of the caller's own sessions.")
+    def revoke_session(self, info: Info, id: strawberry.ID) -> Result:
+        return run(lambda: services.revoke_session(request_of(info), id))
+
     @strawberry.mutation(description="Email a password reset link, if the address has an account.")
     def request_password_reset(self, info: Info, email: str) -> Result:
         return run(lambda: services.request_password_reset(request_of(info), email))

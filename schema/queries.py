@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import strawberry
+import strawberry_django
+from django.db.models import QuerySet
 from strawberry.types import Info
 
 from schema.context import request_of
-from schema.types import User
+from schema.permissions import HasPerm
+from schema.types import VIEW_USER, User
+from users import models
+
+MAX_PAGE = 100
 
 
 @strawberry.type
@@ -13,3 +19,20 @@ class Query:
     def me(self, info: Info) -> User | None:
         user = request_of(info).user
         return user if user.is_authenticated else None
+
+    @strawberry_django.field(
+        extensions=[HasPerm(VIEW_USER)],
+        description=f"Accounts by email address, oldest first; needs {VIEW_USER}. "
+        f"`first` is capped at {MAX_PAGE}.",
+    )
+    def users(
+        self, first: int = 50, offset: int = 0, search: str | None = None
+    ) -> list[User]:
+        if first < 0 or offset < 0:
+            raise strawberry.exceptions.StrawberryGraphQLError(
+                "first and offset must not be negative.", extensions={"code": "INVALID_INPUT"}
+            )
+        accounts: QuerySet[models.User] = models.User.objects.order_by("date_joined", "pk")
+        if search and search.strip():
+            accounts = accounts.filter(email__icontains=search.strip())
+        return accounts[offset : offset + min(first, MAX_PAGE)]

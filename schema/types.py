@@ -6,21 +6,74 @@ from datetime import datetime
 
 import strawberry
 import strawberry_django
+from allauth.account.models import EmailAddress
+from django.db.models import Prefetch
+from strawberry.types import Info
 
+from schema.context import request_of
 from schema.errors import UserError
-from users import models, services
+from schema.permissions import IsOwner, IsOwnerOrHasPerm
+from users import models
+
+VIEW_USER = "users.view_user"
+
+
+@strawberry_django.type(models.AuthToken, name="Session")
+class Session:
+    """One issued token; the secret itself is never readable again."""
+
+    id: strawberry.ID
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    user_agent: str | None
+    ip_address: str | None
+
+    @strawberry_django.field(description="The token this request was made with.")
+    def current(self, root: models.AuthToken, info: Info) -> bool:
+        token = getattr(request_of(info), "auth", None)
+        return token is not None and token.pk == root.pk
 
 
 @strawberry_django.type(models.User, name="User")
 class User:
     id: strawberry.ID
-    email: str | None
     date_joined: datetime
-    last_login: datetime | None
+    email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(VIEW_USER)])
+    last_login: datetime | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(VIEW_USER)])
 
-    @strawberry_django.field
+    @strawberry_django.field(
+        prefetch_related=[
+            Prefetch(
+                "emailaddress_set",
+                queryset=EmailAddress.objects.filter(verified=True),
+                to_attr="verified_addresses",
+            )
+        ],
+    )
     def email_verified(self, root: models.User) -> bool:
-        return services.is_verified(root)
+        # Prefetched for lists (one query for all rows); a single user asks once.
+        verified = getattr(root, "verified_addresses", None)
+        if verified is None:
+            verified = EmailAddress.objects.filter(user=root, verified=True)
+        return any(address.email == root.email for address in verified)
+
+    @strawberry_django.field(
+        prefetch_related=[
+            Prefetch(
+                "auth_tokens",
+                queryset=models.AuthToken.objects.live().order_by("-created_at"),
+                to_attr="live_sessions",
+            )
+        ],
+        extensions=[IsOwner()],
+        description="The user's live sessions: the user itself only.",
+    )
+    def sessions(self, root: models.User) -> list[Session] | None:
+        live = getattr(root, "live_sessions", None)
+        if live is None:
+            live = models.AuthToken.objects.live().filter(user=root).order_by("-created_at")
+        return list(live)
 
 
 @strawberry.type

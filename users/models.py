@@ -84,9 +84,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalize_email(self.email)
 
+    def set_password(self, raw_password: str | None, keep_session: AuthToken | None = None) -> None:
+        """Set the password; on save, every session of the account but `keep_session` ends."""
+        super().set_password(raw_password)
+        self._kept_session = keep_session
+
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)
+        ends_sessions = not self._state.adding and (self._password is not None or not self.is_active)
         super().save(*args, **kwargs)
+        if ends_sessions:
+            # ASVS 3.3.3: a new password or a deactivation ends the account's
+            # sessions wherever it happens (a flow, the admin, a shell).
+            kept = getattr(self, "_kept_session", None)
+            AuthToken.objects.filter(user=self).exclude(pk=kept.pk if kept else None).delete()
+            self._kept_session = None
 
 
 class AuthTokenQuerySet(models.QuerySet["AuthToken"]):

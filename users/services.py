@@ -35,6 +35,7 @@ from users.errors import (
     InvalidInput,
     InvalidKey,
     NotAuthenticated,
+    NotFound,
     PasswordTooWeak,
 )
 from users.models import AuthToken, User, normalize_email
@@ -237,13 +238,20 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     if not address.verified:
         send_verification(request, address, signup=False)
         raise EmailNotVerified()
-    token, secret = AuthToken.objects.issue(
-        user,
-        user_agent=request.headers.get("User-Agent", ""),
-        ip_address=client_ip(request),
-    )
+    with transaction.atomic():
+        # Serialised with logoutAll and password changes on the user row, so no
+        # token issued before those survives them.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        token, secret = AuthToken.objects.issue(
+            user,
+            user_agent=request.headers.get("User-Agent", ""),
+            ip_address=client_ip(request),
+        )
     # Django's own receiver records last_login; others may audit.
     user_logged_in.send(sender=User, request=request, user=user)
+    # The rest of this request acts as the new session, as django.contrib.auth's
+    # login() does: the answer may show the user its own email and sessions.
+    request.user, request.auth = user, token
     return token, secret
 
 
@@ -270,11 +278,30 @@ def logout(request: HttpRequest) -> None:
     current_token(request).delete()
 
 
-def revoke_tokens(user: User, *, keep: AuthToken | None = None) -> None:
-    tokens = AuthToken.objects.filter(user=user)
-    if keep is not None:
-        tokens = tokens.exclude(pk=keep.pk)
-    tokens.delete()
+def logout_all(request: HttpRequest) -> None:
+    """Revoke every token of the caller, this one included."""
+    user = current_token(request).user
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        AuthToken.objects.filter(user=user).delete()
+
+
+def revoke_session(request: HttpRequest, session_id: str) -> None:
+    """Revoke one of the caller's own sessions.
+
+    Someone else's session and one that does not exist answer alike, so ids
+    tell nothing about other accounts.
+    """
+    user = current_token(request).user
+    try:
+        pk = int(session_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such session.", field="id")
+    if not 0 < pk <= 2**63 - 1:
+        raise NotFound("No such session.", field="id")
+    deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete()
+    if not deleted:
+        raise NotFound("No such session.", field="id")
 
 
 def reset_url(key: str) -> str:
@@ -305,8 +332,8 @@ def request_password_reset(request: HttpRequest, email: str) -> None:
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
     """Set a new password with an emailed key, which this consumes.
 
-    It revokes every token of the account (whoever reset it may be fleeing an
-    intruder), and verifies the address the key was sent to: opening the mail
+    Every token of the account ends (`User.save` sees to it: whoever resets may
+    be fleeing an intruder), and it verifies the address the key was sent to: opening the mail
     proved it. The user row is locked while the key is checked and spent, so of
     concurrent resets with one key exactly one succeeds.
     """
@@ -330,7 +357,6 @@ def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
         validate_new_password(new_password, user, field="newPassword")
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        revoke_tokens(user)
         address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
         if not address.verified:
             EmailConfirmationHMAC(address).confirm(request)
@@ -350,7 +376,7 @@ def change_password(request: HttpRequest, old_password: str, new_password: str) 
         raise InvalidCredentials("The current password is wrong.", field="oldPassword")
     validate_new_password(new_password, user, field="newPassword")
     with transaction.atomic():
-        user.set_password(new_password)
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        user.set_password(new_password, keep_session=token)
         user.save(update_fields=["password"])
-        revoke_tokens(user, keep=token)
         send_password_changed(request, user)

@@ -1,0 +1,111 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from tests.conftest import ME
+from users.models import AuthToken
+
+SESSIONS = "{ me { sessions { id createdAt lastUsedAt expiresAt userAgent ipAddress current } } }"
+LOGOUT_ALL = "mutation { logoutAll { success errors { code } } }"
+REVOKE = "mutation($id: ID!) { revokeSession(id: $id) { success errors { field code message } } }"
+
+
+@pytest.fixture
+def ada(make_user):
+    return make_user("ada@example.com")
+
+
+def test_sessions_list_live_tokens_without_secrets(gql, ada, login):
+    phone = login(HTTP_USER_AGENT="Phone/1.0", REMOTE_ADDR="203.0.113.5")
+    laptop = login(HTTP_USER_AGENT="Laptop/2.0")
+    response = gql.post(SESSIONS, token=laptop)
+    sessions = response.json()["data"]["me"]["sessions"]
+    assert [s["userAgent"] for s in sessions] == ["Laptop/2.0", "Phone/1.0"]
+    assert [s["current"] for s in sessions] == [True, False]
+    assert sessions[1]["ipAddress"] == "203.0.113.5"
+    body = response.content.decode()
+    for token in AuthToken.objects.all():
+        assert token.digest not in body
+    assert phone not in body and laptop not in body
+
+
+def test_expired_sessions_are_not_listed(gql, ada, login):
+    with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
+        old = login()
+        clock.shift(timedelta(days=10))
+        new = login()
+        clock.shift(timedelta(days=5))
+        sessions = gql(SESSIONS, token=new)["me"]["sessions"]
+    assert len(sessions) == 1 and sessions[0]["current"]
+    assert gql(ME, token=old)["me"] is None
+
+
+def test_revoke_one_of_my_sessions(gql, ada, login):
+    current, other = login(), login()
+    sessions = gql(SESSIONS, token=current)["me"]["sessions"]
+    (other_id,) = [s["id"] for s in sessions if not s["current"]]
+    assert gql(REVOKE, {"id": other_id}, token=current)["revokeSession"] == {"success": True, "errors": []}
+    assert gql(ME, token=other)["me"] is None
+    assert gql(ME, token=current)["me"] is not None
+
+
+def test_revoking_the_current_session_logs_out(gql, ada, login):
+    token = login()
+    (session,) = gql(SESSIONS, token=token)["me"]["sessions"]
+    assert gql(REVOKE, {"id": session["id"]}, token=token)["revokeSession"]["success"]
+    assert gql(ME, token=token)["me"] is None
+
+
+@pytest.mark.parametrize("session_id", ["someone else's", "999999", "not-a-number", "-1", "99999999999999999999999"])
+def test_others_and_unknown_sessions_answer_not_found_alike(gql, ada, make_user, login, session_id):
+    make_user("bob@example.com")
+    bobs = login("bob@example.com")
+    mine = login()
+    if session_id == "someone else's":
+        session_id = str(AuthToken.objects.get(user__email="bob@example.com").pk)
+    result = gql(REVOKE, {"id": session_id}, token=mine)["revokeSession"]
+    assert result == {"success": False, "errors": [
+        {"field": "id", "code": "NOT_FOUND", "message": "No such session."}]}
+    assert gql(ME, token=bobs)["me"]["email"] == "bob@example.com"
+
+
+def test_logout_all_revokes_every_token(gql, ada, login, make_user):
+    tokens = [login() for _ in range(3)]
+    make_user("bob@example.com")
+    bobs = login("bob@example.com")
+    assert gql(LOGOUT_ALL, token=tokens[0])["logoutAll"] == {"success": True, "errors": []}
+    assert all(gql(ME, token=token)["me"] is None for token in tokens)
+    assert gql(ME, token=bobs)["me"] is not None
+
+
+@pytest.mark.parametrize("mutation, variables", [(LOGOUT_ALL, None), (REVOKE, {"id": "1"})])
+def test_anonymous_is_not_authenticated(gql, mutation, variables):
+    result = next(iter(gql(mutation, variables).values()))
+    assert result["success"] is False and result["errors"][0]["code"] == "NOT_AUTHENTICATED"
+
+
+def test_deactivation_ends_every_session(gql, ada, login):
+    token = login()
+    ada.refresh_from_db()
+    ada.is_active = False
+    ada.save()
+    assert not AuthToken.objects.exists()
+    assert gql(ME, token=token)["me"] is None
+
+
+def test_a_password_set_anywhere_ends_every_session(gql, ada, login):
+    token = login()
+    ada.refresh_from_db()
+    ada.set_password("set from a shell or the admin")
+    ada.save()
+    assert gql(ME, token=token)["me"] is None
+
+
+def test_a_hash_upgrade_is_not_a_password_change(gql, ada, login, settings):
+    token = login()
+    # A stronger hasher: the next login rehashes the same password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
+                                 "tests.support.FastArgon2PasswordHasher"]
+    assert login()
+    assert gql(ME, token=token)["me"] is not None

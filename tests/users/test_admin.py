@@ -1,0 +1,56 @@
+"""The operator's admin: find an account, see its sessions, revoke, deactivate."""
+
+import pytest
+
+from tests.conftest import ME
+from users.models import AuthToken, User
+
+
+@pytest.fixture
+def operator(client, make_user):
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    return client
+
+
+@pytest.fixture
+def ada_token(make_user, login):
+    make_user("ada@example.com")
+    return login("ada@example.com", HTTP_USER_AGENT="Phone/1.0")
+
+
+def test_find_an_account_by_email(operator, ada_token, make_user):
+    make_user("bob@example.com")
+    page = operator.get("/admin/users/user/", {"q": "ADA"}).content.decode()
+    assert "ada@example.com" in page and "bob@example.com" not in page
+
+
+def test_account_page_shows_its_sessions_and_no_secret(operator, ada_token):
+    ada = User.objects.get(email="ada@example.com")
+    page = operator.get(f"/admin/users/user/{ada.pk}/change/").content.decode()
+    assert "Phone/1.0" in page
+    assert AuthToken.objects.get().digest not in page and ada_token not in page
+
+
+def test_revoke_sessions_from_the_admin(operator, ada_token, gql):
+    session = AuthToken.objects.get()
+    response = operator.post("/admin/users/authtoken/",
+                             {"action": "revoke", "_selected_action": [session.pk]})
+    assert response.status_code == 302
+    assert gql(ME, token=ada_token)["me"] is None
+
+
+def test_deactivate_action_ends_sessions_at_once(operator, ada_token, gql):
+    ada = User.objects.get(email="ada@example.com")
+    operator.post("/admin/users/user/", {"action": "deactivate", "_selected_action": [ada.pk]})
+    ada.refresh_from_db()
+    assert not ada.is_active
+    assert not AuthToken.objects.exists()
+    assert gql(ME, token=ada_token)["me"] is None
+
+
+def test_staff_without_rights_cannot_revoke(client, make_user, ada_token):
+    staff = make_user("staff@example.com", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/users/authtoken/").status_code == 403
+    assert AuthToken.objects.count() == 1
