@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import LOGIN, ME, STRONG_PASSWORD
 from tests.reliability.conftest import sql
+from tests.reliability.test_races import REQUEST_RESET, RESET
 from tests.schema.test_resend_verification_email import RESEND
 from tests.schema.test_walkthrough import REGISTER, VERIFY
 from tests.servers import create_verified_users, server_env, servers
@@ -81,3 +82,27 @@ def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(
         assert server.graphql(VERIFY, {"key": key})["verifyEmail"]["success"]
         login = server.graphql(LOGIN, {"email": "grace@example.com", "password": STRONG_PASSWORD})["login"]
         assert login["success"]
+
+
+def test_mail_outage_during_password_reset_answers_success_and_a_later_request_works(
+    database_url, smtp_server, tmp_path
+):
+    env = server_env(database_url, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_server.port),
+                     EMAIL_TIMEOUT="5", RATE_LIMITS_DISABLED="1")
+    create_verified_users(env, ["ada@example.com"], STRONG_PASSWORD)
+    with servers(1, env, tmp_path) as (server,):
+        smtp_server.stop()
+        answer = server.graphql(REQUEST_RESET, {"email": "ada@example.com"})
+        assert answer["requestPasswordReset"]["success"]
+        deadline = time.monotonic() + 10
+        while "Could not send email" not in server.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Could not send email" in server.log_text()
+        assert "/reset-password/" not in server.log_text()
+
+        smtp_server.start()
+        assert server.graphql(REQUEST_RESET, {"email": "ada@example.com"})["requestPasswordReset"]["success"]
+        (mail,) = smtp_server.inbox.wait_for(1)
+        key = re.search(r"/reset-password/([^\s<>\"]+)", mail).group(1)
+        reset = server.graphql(RESET, {"key": key, "password": "a brand new passphrase"})["resetPassword"]
+        assert reset["success"], reset

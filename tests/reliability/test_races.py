@@ -3,14 +3,16 @@ each guarantee rests on a database constraint or a row lock, not on luck."""
 
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import STRONG_PASSWORD
+from tests.conftest import LOGIN, ME, STRONG_PASSWORD
 from tests.reliability.conftest import sql
+from tests.schema.test_sessions import LOGOUT_ALL
 from tests.schema.test_walkthrough import REGISTER, VERIFY
-from tests.servers import server_env, servers
+from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability
 
@@ -33,7 +35,24 @@ def all_at_once(calls):
 def pair(database_url, tmp_path):
     env = server_env(database_url, RATE_LIMITS_DISABLED="1")
     with servers(2, env, tmp_path) as started:
+        for server in started:
+            server.env = env
         yield started
+
+
+def first_env(pair) -> dict:
+    return pair[0].env
+
+
+def wait_for_link(server, kind: str, seconds: float = 10) -> str:
+    """The key of the newest `kind` link in the server's console mail."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = re.findall(rf"/{kind}/([^\s<>\"]+)", server.log_text())
+        if found:
+            return found[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no {kind} link in the server log")
 
 
 def test_concurrent_registrations_of_one_address_make_one_account(pair, database_url):
@@ -49,7 +68,7 @@ def test_concurrent_registrations_of_one_address_make_one_account(pair, database
 def test_concurrent_verifications_of_one_key_all_end_verified(pair, database_url):
     first, _ = pair
     first.graphql(REGISTER, {"email": "race@example.com", "password": STRONG_PASSWORD})
-    key = re.search(r"/verify-email/(\S+)", first.log_text()).group(1)
+    key = wait_for_link(first, "verify-email")
     answers = all_at_once([lambda n=n: pair[n % 2].post(VERIFY, {"key": key}) for n in range(CALLERS)])
     outcomes = [
         "OK" if body["data"]["verifyEmail"]["success"] else body["data"]["verifyEmail"]["errors"][0]["code"]
@@ -61,3 +80,61 @@ def test_concurrent_verifications_of_one_key_all_end_verified(pair, database_url
     assert outcomes.count("OK") == 1  # the row lock lets one verification through
     assert sql(database_url, "SELECT verified FROM account_emailaddress WHERE email = %s",
                "race@example.com") == [(True,)]
+
+
+RESET = """mutation($key: String!, $password: String!) {
+  resetPassword(key: $key, newPassword: $password) { success errors { code } } }"""
+REQUEST_RESET = "mutation($email: String!) { requestPasswordReset(email: $email) { success } }"
+
+
+def test_concurrent_resets_with_one_key_succeed_once(pair, database_url):
+    first, _ = pair
+    create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
+    first.graphql(REQUEST_RESET, {"email": "ada@example.com"})
+    key = wait_for_link(first, "reset-password")
+    passwords = [f"new passphrase number {n:02}" for n in range(CALLERS)]
+    answers = all_at_once([
+        lambda n=n: pair[n % 2].post(RESET, {"key": key, "password": passwords[n]}) for n in range(CALLERS)
+    ])
+    outcomes = [body["data"]["resetPassword"] for status, body in answers if status == 200]
+    assert len(outcomes) == CALLERS, answers
+    winners = [n for n, outcome in enumerate(outcomes) if outcome["success"]]
+    assert len(winners) == 1
+    assert {o["errors"][0]["code"] for o in outcomes if not o["success"]} == {"INVALID_KEY"}
+    login = first.graphql(LOGIN, {"email": "ada@example.com", "password": passwords[winners[0]]})
+    assert login["login"]["success"]
+
+
+def test_no_token_issued_before_logout_all_survives_it(pair, database_url):
+    first, second = pair
+    create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
+    credentials = {"email": "ada@example.com", "password": STRONG_PASSWORD}
+    token = first.graphql(LOGIN, credentials)["login"]["token"]
+    issued = []  # (time the login answered, token)
+    logout_sent = threading.Event()
+    sent_at = []
+
+    def keep_logging_in(server):
+        for _ in range(12):
+            status, body = server.post(LOGIN, credentials)
+            assert status == 200, body
+            issued.append((time.monotonic(), body["data"]["login"]["token"]))
+
+    def logout_all_midway():
+        while len(issued) < 6:
+            time.sleep(0.005)
+        sent_at.append(time.monotonic())
+        logout_sent.set()
+        return second.post(LOGOUT_ALL, token=token)
+
+    with ThreadPoolExecutor(3) as pool:
+        logins = [pool.submit(keep_logging_in, server) for server in pair]
+        logout = pool.submit(logout_all_midway)
+        status, body = logout.result(timeout=120)
+        for future in logins:
+            future.result(timeout=120)
+    assert status == 200 and body["data"]["logoutAll"]["success"]
+    before = [t for answered_at, t in issued if answered_at < sent_at[0]]
+    assert before  # the check below is about something
+    for old in [token, *before]:
+        assert first.graphql(ME, token=old)["me"] is None
