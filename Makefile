@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-reliability migrate clean
+.PHONY: run test test-reliability bench migrate clean
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -29,6 +29,16 @@ test: $(VENV)/.installed
 # (RELIABILITY_PG_URL, default postgres://postgres@127.0.0.1:5432).
 test-reliability: $(VENV)/.installed
 	$(BIN)/python -m pytest -m reliability tests/reliability $(PYTEST_ARGS)
+
+# The service against its ceiling and dj-rest-auth under gunicorn and wrk:
+# prints a table, writes bench/results/latest.json (docs/performance.md).
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

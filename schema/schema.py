@@ -7,15 +7,10 @@ from functools import partial
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import max_aliases as alias_limiter
+from strawberry.extensions import query_depth_limiter as depth_limiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -30,21 +25,31 @@ class Schema(strawberry.Schema):
         log_errors(errors, execution_context)
 
 
-def extensions() -> list:
-    guards = [
-        partial(QueryDepthLimiter, max_depth=settings.GRAPHQL_MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        partial(MaxTokensLimiter, max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        partial(AddValidationRules, [OneCredentialMutationPerRequest]),
+def validation_rules() -> list:
+    """The document guards, as graphql-core rules made once per schema.
+
+    Made once, not per request as strawberry's limiter extensions make them, so
+    that the rule set is the same object every time and ValidationCache, which
+    is keyed by it, hits: repeated documents are then validated once.
+    """
+    rules = [
+        depth_limiter.create_validator(settings.GRAPHQL_MAX_DEPTH, should_ignore=None),
+        alias_limiter.create_validator(settings.GRAPHQL_MAX_ALIASES),
+        OneCredentialMutationPerRequest,
     ]
     if not settings.GRAPHQL_INTROSPECTION:
-        guards.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def extensions() -> list:
     return [
         # Clients send the same few documents again and again: parse and
         # validate each once. Keyed by the document text, so bounded in size.
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
-        *guards,
+        partial(MaxTokensLimiter, max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        partial(AddValidationRules, validation_rules()),
         DjangoOptimizerExtension,
         MaskUnexpectedErrors,
     ]

@@ -52,7 +52,11 @@ class User:
         ],
     )
     def email_verified(self, root: models.User) -> bool:
-        # Prefetched for lists (one query for all rows); a single user asks once.
+        # Known already for the caller (users.token_lookup) and prefetched for
+        # lists (one query for all rows); any other single user asks once.
+        known = getattr(root, "email_verified", None)
+        if known is not None:
+            return known
         verified = getattr(root, "verified_addresses", None)
         if verified is None:
             verified = EmailAddress.objects.filter(user=root, verified=True)

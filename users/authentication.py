@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from users import token_lookup
 from users.models import AuthToken, User
 
 
@@ -30,7 +31,7 @@ class TokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header.")
-        token = AuthToken.objects.authenticate(secret)
+        token = token_lookup.authenticate(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         return token.user, token

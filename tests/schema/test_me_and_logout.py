@@ -54,10 +54,17 @@ def test_deactivated_user_token_stops_working_at_once(gql, token, django_user_mo
     assert gql(ME, token=token)["me"] is None
 
 
-def test_authenticated_me_takes_at_most_two_queries(gql, token, django_assert_max_num_queries):
+def test_authenticated_me_takes_one_query(gql, token, django_assert_num_queries):
     gql(ME, token=token)  # warm up: the first use may record "last used"
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):  # token, user and verification, together
         assert gql(ME, token=token)["me"]["emailVerified"] is True
+
+
+def test_me_tells_an_unverified_address(gql, make_user, login):
+    user = make_user("grace@example.com", verified=False)
+    from users.models import AuthToken
+    token, secret = AuthToken.objects.issue(user)
+    assert gql(ME, token=secret)["me"]["emailVerified"] is False
 
 
 def test_last_used_is_written_at_most_once_a_minute(gql, make_user, login):

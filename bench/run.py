@@ -1,0 +1,396 @@
+"""`make bench`: the service against its ceiling and its REST peer, side by side.
+
+Starts the service under gunicorn on 127.0.0.1 with DEBUG=0 (PostgreSQL when
+DATABASE_URL is set, a fresh SQLite file otherwise), seeds users and tokens, and
+drives it with wrk from another process. Each figure that is compared with
+another is measured in the same run, interleaved, so ratios hold on a noisy
+machine. Prints one table and writes it as JSON under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+ME = "{ me { id email emailVerified } }"
+USERS = 100
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> tuple[str, str]:
+    """A fresh database for this run: (its URL, a label for the table)."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parts = urlsplit(given)
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "gql_auth_bench" WITH (FORCE)')
+            conn.execute('CREATE DATABASE "gql_auth_bench"')
+        version = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+        return urlunsplit(parts._replace(path="/gql_auth_bench")), version or "PostgreSQL"
+    path = RESULTS / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    import sqlite3
+
+    return f"sqlite:///{path}", f"SQLite {sqlite3.sqlite_version}"
+
+
+def bench_env(db_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=db_url,
+        DEBUG="0",
+        SECRET_KEY="bench-" + "s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        RATE_LIMITS_DISABLED="1",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def django(env: dict, code: str, *args: str) -> str:
+    """Run `code` in a fresh Django process; return the last line it prints
+    (console emails may come before it)."""
+    script = "import django\ndjango.setup()\n" + code
+    result = subprocess.run([PYTHON, "-c", script, *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=900)
+    if result.returncode:
+        raise RuntimeError(result.stderr[-3000:])
+    return result.stdout.strip().splitlines()[-1]
+
+
+SEED = """
+import json, secrets, sys
+from datetime import timedelta
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from users import tokens
+from users.models import AuthToken, User
+
+users_count, password = int(sys.argv[1]), sys.argv[2]
+encoded = make_password(password)  # one Argon2 hash, shared: seeding is not what is measured
+User.objects.bulk_create([User(email=f"user{n:04}@example.com", password=encoded) for n in range(users_count)])
+users = list(User.objects.order_by("pk"))
+EmailAddress.objects.bulk_create(
+    [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users])
+Token.objects.bulk_create([Token(user=u, key=secrets.token_hex(20)) for u in users])
+root = User.objects.create_superuser("root@example.com", password)
+root.password = encoded
+root.save()
+now = timezone.now()
+secrets_by_user = {}
+rows = []
+for user in [*users, root]:
+    secret = tokens.generate_secret()
+    secrets_by_user[user.email] = secret
+    rows.append(AuthToken(user=user, digest=tokens.digest(secret), created_at=now,
+                          last_used_at=now, expires_at=now + timedelta(days=14)))
+AuthToken.objects.bulk_create(rows)
+print(json.dumps({
+    "secret": secrets_by_user[users[0].email],
+    "root_secret": secrets_by_user[root.email],
+    "drf_key": Token.objects.get(user=users[0]).key,
+    "email": users[0].email,
+}))
+"""
+
+FILL = """
+import secrets, sys
+from datetime import timedelta
+from django.db import connection, transaction
+from django.utils import timezone
+from users.models import AuthToken, User
+
+wanted = int(sys.argv[1])
+missing = wanted - AuthToken.objects.count()
+user_ids = list(User.objects.values_list("pk", flat=True))
+now = timezone.now()
+expires = now + timedelta(days=14)
+columns = "digest, user_id, created_at, expires_at, last_used_at, user_agent, ip_address"
+batch = 20_000
+with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
+    raw = cursor.cursor
+    for start in range(0, missing, batch):
+        rows = [(secrets.token_hex(32), user_ids[(start + i) % len(user_ids)], now, expires, now, "bench", None)
+                for i in range(min(batch, missing - start))]
+        if connection.vendor == "postgresql":
+            with raw.copy(f"COPY users_authtoken ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO users_authtoken ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE users_authtoken")
+print(AuthToken.objects.count())
+"""
+
+QUERIES = """
+import json, sys
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+secret, root_secret, email, password = sys.argv[1:5]
+client = Client(HTTP_HOST="127.0.0.1")
+
+def count(query, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+    client.post("/graphql/", {"query": query}, content_type="application/json", **headers)  # warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/graphql/", {"query": query}, content_type="application/json", **headers)
+    assert response.status_code == 200 and "errors" not in response.json(), response.content
+    return len(captured)
+
+login = 'mutation { login(email: "%s", password: "%s") { token } }' % (email, password)
+register = 'mutation { register(email: "new-%s@example.com", password: "%s") { success } }'
+with CaptureQueriesContext(connection) as captured:
+    client.post("/graphql/", {"query": register % ("a", password)}, content_type="application/json")
+with CaptureQueriesContext(connection) as captured:
+    response = client.post("/graphql/", {"query": register % ("b", password)}, content_type="application/json")
+register_queries = len(captured)
+print(json.dumps({
+    "me": count("{ me { id email emailVerified } }", secret),
+    "login": count(login),
+    "register": register_queries,
+    "users(first: 50)": count("{ users(first: 50) { id email emailVerified lastLogin } }", root_secret),
+}))
+"""
+
+ARGON2 = """
+import json, statistics, time
+from django.contrib.auth.hashers import check_password, make_password
+encoded = make_password("correct horse battery staple")
+times = []
+for _ in range(15):
+    started = time.perf_counter()
+    check_password("correct horse battery staple", encoded)
+    times.append(time.perf_counter() - started)
+print(json.dumps({"median_s": statistics.median(times)}))
+"""
+
+
+@contextmanager
+def server(env: dict, workers: int, worker_class: str, threads: int):
+    port = free_port()
+    log = open(RESULTS / "server.log", "ab")
+    command = [PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+               "--backlog", "512", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("gunicorn did not start; see bench/results/server.log")
+    try:
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def peak_rss_mb(master_pid: int) -> float:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+    return round(max(peaks), 1)
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def wrk(url: str, seconds: int, connections: int, method="GET", body="", auth="") -> dict:
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_AUTH": auth}
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+         "-s", str(ROOT / "bench" / "request.lua"), url],
+        env=env, capture_output=True, text=True, timeout=seconds + 60,
+    ).stdout
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * UNITS[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors or "Socket errors" in out:
+        raise RuntimeError(f"wrk saw failures at {url}:\n{out}")
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": latency("50"), "p99_ms": latency("99")}
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {key: round(statistics.median(run[key] for run in runs), 2) for key in runs[0]}
+
+
+def machine() -> dict:
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+    import django
+    import strawberry
+
+    from importlib.metadata import version
+    return {
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "strawberry": strawberry.__version__ if hasattr(strawberry, "__version__") else version("strawberry-graphql"),
+        "strawberry_django": version("strawberry-graphql-django"),
+        "gunicorn": version("gunicorn"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per compared figure")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--scale-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "server.log").write_text("")
+    started = time.monotonic()
+
+    db_url, db_label = database_url()
+    env = bench_env(db_url)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+    seeded = json.loads(django(env, SEED, str(USERS), PASSWORD))
+    django(env, FILL, "1000")
+    queries = json.loads(django(env, QUERIES, seeded["secret"], seeded["root_secret"], seeded["email"], PASSWORD))
+    argon2 = json.loads(django(env, ARGON2))["median_s"] * 1000
+
+    me_body = json.dumps({"query": ME})
+    login_body = json.dumps({"query": 'mutation { login(email: "%s", password: "%s") { token } }'
+                             % (seeded["email"], PASSWORD)})
+    with server(env, args.workers, args.worker_class, args.threads) as (base, process):
+        endpoints = {
+            "service: POST /graphql/ me": dict(url=f"{base}/graphql/", method="POST", body=me_body,
+                                               auth=f"Token {seeded['secret']}"),
+            "ceiling: bare Django view": dict(url=f"{base}/bench/me", auth=f"Token {seeded['secret']}"),
+            "dj-rest-auth: GET /auth/user/": dict(url=f"{base}/auth/user/", auth=f"Token {seeded['drf_key']}"),
+        }
+        def measure(name: str, seconds: int) -> dict:
+            spec = endpoints[name]
+            return wrk(spec["url"], seconds, args.connections, spec.get("method", "GET"),
+                       spec.get("body", ""), spec["auth"])
+
+        names = list(endpoints)
+        for _ in range(2):  # warm every worker thread, connection and cache; the first seconds run slow
+            for name in names:
+                measure(name, 3)
+        runs = {name: [] for name in endpoints}
+        for round_ in range(args.rounds):  # each round in another order, so no endpoint always goes first
+            for name in names[round_ % 3:] + names[: round_ % 3]:
+                runs[name].append(measure(name, args.seconds))
+        me = {name: median_of(result) for name, result in runs.items()}
+
+        login = wrk(f"{base}/graphql/", args.seconds, 1, "POST", login_body)
+
+        service = endpoints["service: POST /graphql/ me"]
+        scale_small = median_of([wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"])
+                                 for _ in range(2)])
+        rows = int(django(env, FILL, str(args.scale_rows)).strip())
+        scale_large = median_of([wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"])
+                                 for _ in range(2)])
+        rss = peak_rss_mb(process.pid)
+
+    service_rps, ceiling_rps, rest_rps = (me[name]["rps"] for name in names)
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "database": db_label,
+        "server": f"gunicorn, {args.workers} workers, {args.worker_class}"
+                  + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
+        "load": f"wrk, 1 thread, {args.connections} connections, {args.seconds} s × {args.rounds} interleaved rounds",
+        "me": me,
+        "ratios": {
+            "service / ceiling": round(service_rps / ceiling_rps, 2),
+            "service / dj-rest-auth": round(service_rps / rest_rps, 2),
+        },
+        "login": {"p50_ms": login["p50_ms"], "argon2_verify_ms": round(argon2, 2),
+                  "p50 / argon2 verify": round(login["p50_ms"] / argon2, 2)},
+        "sql_queries_per_request": queries,
+        "scale": {"rps_1000_tokens": scale_small["rps"], f"rps_{rows}_tokens": scale_large["rps"],
+                  "ratio": round(scale_large["rps"] / scale_small["rps"], 2)},
+        "peak_rss_mb_one_worker": rss,
+        "seconds": round(time.monotonic() - started),
+    }
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(table(result))
+
+
+def table(r: dict) -> str:
+    lines = [
+        f"gql-auth benchmark, {r['when']}: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
+        f"{r['database']}, {r['server']}; {r['load']}",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+    ]
+    for name, m in r["me"].items():
+        lines.append(f"| `me`, {name} | {m['rps']:.0f} req/s, p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms |")
+    for name, value in r["ratios"].items():
+        lines.append(f"| ratio {name} | {value:.2f} |")
+    login = r["login"]
+    lines.append(f"| `login` p50 (1 connection) | {login['p50_ms']:.1f} ms |")
+    lines.append(f"| one Argon2 verify, same run | {login['argon2_verify_ms']:.1f} ms |")
+    lines.append(f"| ratio login p50 / Argon2 verify | {login['p50 / argon2 verify']:.2f} |")
+    for name, count in r["sql_queries_per_request"].items():
+        lines.append(f"| SQL queries, `{name}` | {count} |")
+    scale = r["scale"]
+    keys = [k for k in scale if k.startswith("rps_")]
+    lines.append(f"| `me` with 1,000 token rows | {scale[keys[0]]:.0f} req/s |")
+    lines.append(f"| `me` with {keys[1].split('_')[1]} token rows | {scale[keys[1]]:.0f} req/s |")
+    lines.append(f"| ratio large / small | {scale['ratio']:.2f} |")
+    lines.append(f"| peak RSS of one worker | {r['peak_rss_mb_one_worker']} MB |")
+    lines.append(f"| whole run | {r['seconds']} s |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
