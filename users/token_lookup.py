@@ -57,7 +57,7 @@ def converters(alias: str, model) -> list:
 def converted(connection, model, values) -> list:
     """Values as the ORM would give them (e.g. SQLite's datetimes arrive as text)."""
     result = []
-    for value, (column, field_converters) in zip(values, converters(connection.alias, model)):
+    for value, (column, field_converters) in zip(values, converters(connection.alias, model), strict=True):
         for converter in field_converters:
             value = converter(value, column, connection)
         result.append(value)

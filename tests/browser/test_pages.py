@@ -86,12 +86,16 @@ def reset_link(graphql, live_server, make_user, mailoutbox):
     return link(live_server, "reset-password", key_from(mailoutbox[0], "reset-password"))
 
 
+def submit_new_password(page, password, confirmation=None):
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Confirm the new password").fill(password if confirmation is None else confirmation)
+    page.get_by_role("button", name="Set new password").click()
+
+
 def test_reset_form_sets_a_new_password(graphql, reset_link, page, screenshot):
     page.goto(reset_link)
     screenshot("reset-password-form")
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Set new password").click()
+    submit_new_password(page, NEW_PASSWORD)
     page.get_by_role("heading", name="Your password has been changed").wait_for()
     screenshot("reset-password-success")
     assert graphql(LOGIN, {"email": "ada@example.com", "password": NEW_PASSWORD})["login"]["success"]
@@ -99,9 +103,7 @@ def test_reset_form_sets_a_new_password(graphql, reset_link, page, screenshot):
 
 def test_weak_password_shows_the_reason_in_place(graphql, reset_link, page, screenshot):
     page.goto(reset_link)
-    page.get_by_label("New password", exact=True).fill("password1234")
-    page.get_by_label("Confirm the new password").fill("password1234")
-    page.get_by_role("button", name="Set new password").click()
+    submit_new_password(page, "password1234")
     error = page.locator("#new-password-error")
     error.get_by_text("This password is too common.").wait_for()
     assert page.get_by_label("New password", exact=True).get_attribute("aria-invalid") == "true"
@@ -112,18 +114,14 @@ def test_weak_password_shows_the_reason_in_place(graphql, reset_link, page, scre
 def test_mismatch_is_shown_before_sending(reset_link, page):
     page.goto(reset_link)
     sent = graphql_requests(page)
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD + "!")
-    page.get_by_role("button", name="Set new password").click()
+    submit_new_password(page, NEW_PASSWORD, NEW_PASSWORD + "!")
     page.locator("#confirm-password-error").get_by_text("do not match").wait_for()
     assert sent == []
 
 
 def test_tampered_reset_link_says_invalid(graphql, reset_link, page, screenshot):
     page.goto(re.sub(r".$", lambda m: "a" if m.group() != "a" else "b", reset_link))
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Set new password").click()
+    submit_new_password(page, NEW_PASSWORD)
     page.get_by_role("heading", name="This link is not valid").wait_for()
     screenshot("reset-password-invalid")
     assert graphql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]["success"]
