@@ -14,7 +14,6 @@ from __future__ import annotations
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
-from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth import password_validation, user_logged_in
 from django.contrib.auth.hashers import make_password
@@ -37,6 +36,7 @@ from users.errors import (
     NotAuthenticated,
     NotFound,
     PasswordTooWeak,
+    RateLimited,
 )
 from users.models import AuthToken, User, normalize_email
 from users.reset_keys import Verdict, reset_keys
@@ -120,15 +120,24 @@ def is_verified(user: User) -> bool:
     return EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists()
 
 
+def may_mail(request: HttpRequest, email: str) -> bool:
+    """Whether an account mail to `email` is within its cooldown (one per address)."""
+    try:
+        ratelimits.hit(request, "account_mail", key=email)
+    except RateLimited:
+        return False
+    return True
+
+
 def send_verification(request: HttpRequest, address: EmailAddress, *, signup: bool) -> None:
     """Mail a fresh verification link, at most once per cooldown per address."""
-    if ratelimit.consume(request, action="confirm_email", key=address.email):
+    if may_mail(request, address.email):
         address.send_confirmation(request, signup=signup)
 
 
 def send_already_registered(request: HttpRequest, email: str) -> None:
     """Tell the owner of `email` that someone tried to register it again."""
-    if ratelimit.consume(request, action="confirm_email", key=email):
+    if may_mail(request, email):
         get_adapter(request).send_account_already_exists_mail(email)
 
 
