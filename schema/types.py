@@ -13,7 +13,7 @@ from strawberry.types import Info
 from schema.context import request_of
 from schema.errors import UserError
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
-from users import models
+from users import models, services
 
 VIEW_USER = "users.view_user"
 
@@ -59,7 +59,7 @@ class User:
             return known
         verified = getattr(root, "verified_addresses", None)
         if verified is None:
-            verified = EmailAddress.objects.filter(user=root, verified=True)
+            return services.is_verified(root)
         return any(address.email == root.email for address in verified)
 
     @strawberry_django.field(

@@ -19,8 +19,6 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def verification_url(key: str) -> str:
-    return f"{settings.PUBLIC_URL}/verify-email/{key}"
 
 
 # Sends mail after the answer has gone, so neither SMTP latency nor whether a
@@ -46,8 +44,12 @@ def deliver(message: EmailMessage) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The links in emails: the contract's paths under PUBLIC_URL.
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
-        return verification_url(emailconfirmation.key)
+        return f"{settings.PUBLIC_URL}/verify-email/{emailconfirmation.key}"
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return f"{settings.PUBLIC_URL}/reset-password/{key}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render now, send once the transaction commits, in the background.

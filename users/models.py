@@ -153,7 +153,3 @@ class AuthToken(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} of {self.user_id}"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()

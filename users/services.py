@@ -313,10 +313,6 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
         raise NotFound("No such session.", field="id")
 
 
-def reset_url(key: str) -> str:
-    return f"{settings.PUBLIC_URL}/reset-password/{key}"
-
-
 def send_password_changed(request: HttpRequest, user: User) -> None:
     """Tell the owner, with when and from where, so a change they did not make stands out."""
     get_adapter(request).send_notification_mail("account/email/password_changed", user, email=user.email)
@@ -332,10 +328,9 @@ def request_password_reset(request: HttpRequest, email: str) -> None:
     ratelimits.hit(request, "request_password_reset", key=email)
     user = User.objects.filter(email=email, is_active=True).first()
     if user is not None:
-        url = reset_url(reset_keys.make_key(user))
-        get_adapter(request).send_password_reset_mail(
-            user, email, {"user": user, "password_reset_url": url}
-        )
+        adapter = get_adapter(request)
+        url = adapter.get_reset_password_from_key_url(reset_keys.make_key(user))
+        adapter.send_password_reset_mail(user, email, {"user": user, "password_reset_url": url})
 
 
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
