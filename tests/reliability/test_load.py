@@ -80,14 +80,14 @@ class Workload:
         serial = 0
         while True:
             roll = rng.random()
-            if roll < 0.05:
+            if roll < 0.03:
                 serial += 1
                 address = f"new-{number}-{serial}@example.com"
                 data = self.call(server, REGISTER, {"email": address, "password": STRONG_PASSWORD})
                 if (data.get("register") or {}).get("success"):
                     with self.lock:
                         self.registered.append(address)
-            elif roll < 0.12 or token is None:
+            elif roll < 0.08 or token is None:
                 if token is not None:
                     self.call(server, LOGOUT, token=token)
                 token = self.login(server, email)
