@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from gql_auth import local_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -39,13 +41,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (`make run` asks): a forgotten variable must not turn a
+# production server into a development one.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG=0. For development, set DEBUG=1 (make run does)."
+        )
+    # Development: a key of this checkout's own, in an ignored file (never in git).
+    SECRET_KEY = local_secrets.read_or_create(
+        Path(os.environ.get("DEV_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key")
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -64,13 +73,19 @@ GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG or GRAPHIQL)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 8)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 20)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1000)
+# What a document may cost to validate, measured before validating it
+# (schema/extensions.py, DocumentCost): fields selected, fragments counted where
+# spread, and pairs of same-name fields (validation compares each pair). The
+# explorer's introspection query selects about 250 fields and no pair.
+GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
+GRAPHQL_MAX_FIELD_PAIRS = env_int("GRAPHQL_MAX_FIELD_PAIRS", 200)
 # Request bodies over this many bytes are refused (413) before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024)
 
 INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
     "users",
-    "django.contrib.admin",
+    "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -124,6 +139,18 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, made to hold a small team's concurrent requests:
+    # WAL lets reads go on during a write; IMMEDIATE takes the write lock when a
+    # transaction begins, so two transactions never both read and then deadlock
+    # upgrading to write ("database is locked" at once); and a writer waits up to
+    # `timeout` seconds for the lock rather than failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL;",
+    })
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -134,10 +161,22 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, the database every process of the instance shares holds the
+    # counts too (a per-process cache would give each gunicorn worker its own
+    # lock). Its table is made by `migrate` (users/migrations/0004_cache_table.py).
+    CACHES = {
+        "default": {
+            # Django's, but culling only what has expired (gql_auth/cache.py).
+            "BACKEND": "gql_auth.cache.DatabaseCache",
+            "LOCATION": "gql_auth_cache",
+            # Past this many rows, each write purges the expired ones.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+        }
+    }
 
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Every password check, the admin's too, passes users.credentials (its locks and counts).
+AUTHENTICATION_BACKENDS = ["users.backends.EmailBackend"]
 
 # Argon2 first: new and upgraded hashes use it; the others only verify old hashes.
 PASSWORD_HASHERS = [
@@ -195,15 +234,25 @@ RATE_LIMITS = {
     # default lock of 10 failures per account per IP. The key also carries a
     # digest of the account's password hash, so a password reset lifts the lock.
     "login_failed": "100/h/ip,10/15m/key",
-    "register": "20/m/ip,5/h/key",
+    # ASVS 2.2.1: at most 100 failures per account an hour, whatever their source.
+    # Its owner gets one mail per lock with a link past it (users/credentials.py).
+    "login_failed_account": "100/h/key",
+    "login_locked_mail": "1/h/key",
+    "unlock_account": "20/m/ip",
+    # Per IP only: a limit per address would let strangers switch off its
+    # owner's registration or recovery. The mail per address is bounded
+    # silently instead (account_mail).
+    "register": "20/m/ip",
     "resend_verification_email": "20/m/ip",
     "verify_email": "20/m/ip",
-    "request_password_reset": "20/m/ip,5/h/key",
+    "request_password_reset": "20/m/ip",
     "reset_password": "20/m/ip",
     "change_password": "5/m/user",
-    # At most one account mail (verification, "already registered") per address in
-    # this many seconds, so nobody can flood an inbox through the API. Silent: the
-    # answer is the same whether a mail went out or not.
+    # At most one account mail of a kind (verification or "already registered";
+    # password reset) per address in this many seconds, so nobody can flood an
+    # inbox through the API. Silent: the answer is the same whether a mail went
+    # out or not. A stranger's request cannot keep the owner from recovering:
+    # the link it sent is in the owner's inbox, valid for an hour.
     "account_mail": f"1/{env_int('EMAIL_COOLDOWN_SECONDS', 180)}s/key",
 }
 if env_bool("RATE_LIMITS_DISABLED", False):
@@ -220,7 +269,8 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Mails go out after the answer, from a background thread (users/adapter.py).
+# Mails, and the lookups of the mail flows, run after the answer in a background
+# thread (users/background.py).
 EMAIL_SEND_IN_BACKGROUND = env_bool("EMAIL_SEND_IN_BACKGROUND", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -240,6 +290,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS, when PUBLIC_URL says the service is reached over it (`manage.py check
+# --deploy` is clean then; CI runs it).
+HTTPS = PUBLIC_URL.startswith("https://")
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True  # the admin's cookies
+    # The admin's forms behind a proxy: their Origin is the public one.
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+if HTTPS and not DEBUG:
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole registrable domain, which is its owner's call,
+    # not this service's: off unless asked for, and the check that nags about it
+    # is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if ALLAUTH_TRUSTED_PROXY_COUNT:
+    # The proxies trusted for the client's address (X-Forwarded-For) also say
+    # whether the client came over HTTPS; without a proxy the header is ignored.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Pages load only what the service serves; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

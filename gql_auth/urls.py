@@ -28,6 +28,7 @@ urlpatterns = [
     # The paths of the links in emails (the contract): PUBLIC_URL/verify-email/<key>.
     path("verify-email/<str:key>", pages.verify_email, name="verify-email"),
     path("reset-password/<str:key>", pages.reset_password, name="reset-password"),
+    path("unlock-account/<str:key>", pages.unlock_account, name="unlock-account"),
 ]
 
 handler400 = "gql_auth.views.bad_request"

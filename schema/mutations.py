@@ -71,6 +71,13 @@ class Mutation:
     def request_password_reset(self, info: Info, email: str) -> Result:
         return run(lambda: services.request_password_reset(request_of(info), email))
 
+    @strawberry.mutation(
+        description="Let this network sign in to an account past its account-wide lock, "
+        "with the key from the link mailed to its owner."
+    )
+    def unlock_account(self, info: Info, key: str) -> Result:
+        return run(lambda: services.unlock_account(request_of(info), key))
+
     @strawberry.mutation(description="Set a new password with the key from a reset link.")
     def reset_password(self, info: Info, key: str, new_password: str) -> Result:
         return run(lambda: services.reset_password(request_of(info), key, new_password))

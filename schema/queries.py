@@ -8,7 +8,7 @@ from strawberry.types import Info
 from schema.context import request_of
 from schema.permissions import HasPerm
 from schema.types import VIEW_USER, User
-from users import models
+from users import models, services
 
 MAX_PAGE = 100
 
@@ -31,6 +31,10 @@ class Query:
         if first < 0 or offset < 0:
             raise strawberry.exceptions.StrawberryGraphQLError(
                 "first and offset must not be negative.", extensions={"code": "INVALID_INPUT"}
+            )
+        if search is not None and not services.is_text(search):
+            raise strawberry.exceptions.StrawberryGraphQLError(
+                "search holds characters that are not text.", extensions={"code": "INVALID_INPUT"}
             )
         accounts: QuerySet[models.User] = models.User.objects.order_by("date_joined", "pk")
         if search and search.strip():

@@ -8,20 +8,28 @@ import strawberry
 from django.conf import settings
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions import max_aliases as alias_limiter
 from strawberry.extensions import query_depth_limiter as depth_limiter
-from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from schema.extensions import MaskUnexpectedErrors, OneCredentialMutationPerRequest, log_errors
+from schema.extensions import (
+    BoundedValidation,
+    MaskUnexpectedErrors,
+    OneCredentialMutationPerRequest,
+    hide_suggestions,
+    log_errors,
+)
 from schema.mutations import Mutation
 from schema.queries import Query
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
-        # Called before MaskUnexpectedErrors, so the log keeps what the client won't see.
+        # Every error passes here (validation and execution alike), before
+        # MaskUnexpectedErrors: the log keeps what the client won't see.
+        if not settings.GRAPHQL_INTROSPECTION:
+            hide_suggestions(errors)
         log_errors(errors, execution_context)
 
 
@@ -46,8 +54,9 @@ def extensions() -> list:
     return [
         # Clients send the same few documents again and again: parse and
         # validate each once. Keyed by the document text, so bounded in size.
+        # A document's cost is bounded before it is validated.
         partial(ParserCache, maxsize=256),
-        partial(ValidationCache, maxsize=256),
+        BoundedValidation,
         partial(MaxTokensLimiter, max_token_count=settings.GRAPHQL_MAX_TOKENS),
         partial(AddValidationRules, validation_rules()),
         DjangoOptimizerExtension,
@@ -59,5 +68,4 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     extensions=extensions(),
-    config=StrawberryConfig(disable_field_suggestions=not settings.GRAPHQL_INTROSPECTION),
 )

@@ -18,6 +18,23 @@ logger = logging.getLogger("gql_auth.graphql")
 
 # A request id a proxy in front of us chose is kept if it looks like one.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# The deepest JSON a client of the contract sends is a WebAuthn credential (about 5
+# levels); deeper bodies are refused before anything walks them recursively.
+JSON_MAX_DEPTH = 32
+
+
+def nesting_exceeds(value: object, limit: int) -> bool:
+    """Whether `value` nests lists and objects deeper than `limit` (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                pending.append((child, depth + 1))
+    return False
 
 
 def request_id_for(request: HttpRequest) -> str:
@@ -28,6 +45,12 @@ def request_id_for(request: HttpRequest) -> str:
 def json_error(message: str, status: int, request_id: str, code: str | None = None) -> JsonResponse:
     extensions = {"requestId": request_id, **({"code": code} if code else {})}
     return JsonResponse({"errors": [{"message": message, "extensions": extensions}]}, status=status)
+
+
+def failure(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    """Log the exception being handled with the request id, and answer with that id alone."""
+    logger.exception("%s in request %s", message, request.request_id)
+    return json_error(f"{message} (request id {request.request_id}).", status, request.request_id, code)
 
 
 class GraphQLView(StrawberryGraphQLView):
@@ -51,22 +74,27 @@ class GraphQLView(StrawberryGraphQLView):
         except DatabaseError:
             # Outside any resolver (token lookup): the database is away. Say so,
             # cleanly, so load balancers and clients retry rather than give up.
-            logger.exception("Database unavailable in request %s", request.request_id)
-            response = json_error(
-                f"Service temporarily unavailable (request id {request.request_id}).",
-                503,
-                request.request_id,
-                "SERVICE_UNAVAILABLE",
-            )
+            response = failure(request, 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+        except Exception:
+            # A bug outside any resolver. Answered here rather than by Django, whose
+            # DEBUG page would show settings and the environment to the client.
+            response = failure(request, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
         response["Cache-Control"] = "no-store"
         response["X-Request-ID"] = request.request_id
         return response
 
     def parse_json(self, data: str | bytes) -> object:
-        parsed = super().parse_json(data)
+        try:
+            parsed = self.decode_json(data)
+        except (ValueError, RecursionError):
+            # ValueError: not JSON, or a number too long to convert (over 4,300
+            # digits); RecursionError: nesting deeper than Python's stack.
+            raise HTTPException(400, "Unable to parse request body as JSON")
         # Strawberry expects an object (or a batch list) and crashes on a bare value.
         if not isinstance(parsed, (dict, list)):
             raise HTTPException(400, "The request body must be a JSON object.")
+        if nesting_exceeds(parsed, JSON_MAX_DEPTH):
+            raise HTTPException(400, f"The request body nests deeper than {JSON_MAX_DEPTH} levels.")
         return parsed
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponseBase:

@@ -11,14 +11,26 @@ STRONG_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_cache(settings):
+def _fast_hashing_and_clean_cache(request, settings):
     settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher"]
     # Mails are sent in the request thread, so a test sees them at once;
     # tests/users/test_adapter.py covers sending in the background.
     settings.EMAIL_SEND_IN_BACKGROUND = False
-    cache.clear()  # rate-limit counters must not leak between tests
+    if not uses_database(request):
+        yield
+        return
+    # Rate-limit counters must not leak between tests. Without Redis they live in
+    # the database's cache table, so the test database must be set up first.
+    request.getfixturevalue("_django_db_helper")
+    cache.clear()
     yield
     cache.clear()
+
+
+def uses_database(request) -> bool:
+    return bool(request.node.get_closest_marker("django_db")) or bool(
+        {"db", "transactional_db", "live_server", "django_db_setup"} & set(request.fixturenames)
+    )
 
 
 class GraphQL:

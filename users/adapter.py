@@ -8,30 +8,21 @@ service's landing pages and makes its mails safe to send from an API request.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import transaction
+
+from users import user_agents
+from users.background import after_answer
 
 logger = logging.getLogger(__name__)
 
-
-
-
-# Sends mail after the answer has gone, so neither SMTP latency nor whether a
-# mail was sent at all shows in response times. Not a daemon pool: the
-# interpreter waits for queued mails before it exits.
-mail_queue = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
-
-
-def dispatch(message: EmailMessage) -> None:
-    if settings.EMAIL_SEND_IN_BACKGROUND:
-        mail_queue.submit(deliver, message)
-    else:
-        deliver(message)
+# Stands for "no address known" (a Unix socket without a proxy): one shared bucket.
+UNKNOWN_IP = "0.0.0.0"
 
 
 def deliver(message: EmailMessage) -> None:
@@ -44,6 +35,24 @@ def deliver(message: EmailMessage) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The caller's address, worked out once per request for every limit and record.
+
+        allauth's: the socket's address, or the X-Forwarded-For entry that the
+        TRUSTED_PROXY_COUNT proxies wrote. An entry they did not write (the
+        header too short, or not an address) means the request did not come
+        through them: then the socket's address is the caller's, rather than a
+        crash on every rate-limited flow.
+        """
+        ip = getattr(request, "_client_ip", None)
+        if ip is None:
+            try:
+                ip = super().get_client_ip(request)
+            except (PermissionDenied, ImproperlyConfigured):
+                ip = clean_client_ip(request.META.get("REMOTE_ADDR") or "") or UNKNOWN_IP
+            request._client_ip = ip
+        return ip
+
     # The links in emails: the contract's paths under PUBLIC_URL.
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return f"{settings.PUBLIC_URL}/verify-email/{emailconfirmation.key}"
@@ -51,8 +60,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_reset_password_from_key_url(self, key: str) -> str:
         return f"{settings.PUBLIC_URL}/reset-password/{key}"
 
+    def get_unlock_account_url(self, key: str) -> str:
+        return f"{settings.PUBLIC_URL}/unlock-account/{key}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render now, send once the transaction commits, in the background.
+        """Render now, send once the transaction commits, after the answer
+        (users.background).
 
         A rolled-back flow thus mails nothing, a mail outage cannot lose an
         account that was already saved (the person can ask for another email),
@@ -66,7 +79,12 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         message = self.render_mail(template_prefix, email, ctx)
-        transaction.on_commit(partial(dispatch, message), robust=True)
+        after_answer(partial(deliver, message))
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """allauth's notices (time, IP, browser), with the browser described, not quoted."""
+        described = {"user_agent": user_agents.describe(self.get_http_user_agent(self.request))}
+        super().send_notification_mail(template_prefix, user, {**described, **(context or {})}, email)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"

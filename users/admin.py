@@ -7,8 +7,6 @@ from django.db.models import QuerySet
 
 from users.models import AuthToken, User
 
-# The service has no page at "/" for the admin's "View site" link to open.
-admin.site.site_url = None
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 
 SESSION_FIELDS = ["created_at", "last_used_at", "expires_at", "user_agent", "ip_address"]

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from users import tokens
-
-
-def normalize_email(email: str) -> str:
-    """One spelling per address: `Foo@Example.com` and `foo@example.com` are one account.
-
-    The whole address is lowercased, not only the domain as Django does: no mail
-    provider in practice tells local parts apart by case, and people don't either.
-    """
-    return email.strip().lower()
+from users.addresses import EmailAddressField, InvalidAddress, normalize_email, normalized_if_possible
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, email: str) -> User:
-        return self.get(email=normalize_email(email))
+        try:
+            return self.get(email=normalize_email(email))
+        except InvalidAddress:
+            raise self.model.DoesNotExist(f"No account has the address {email!r}.")
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
@@ -48,9 +44,9 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    # Stored lowercased (see `save`), so plain uniqueness holds case-insensitively;
-    # the Lower() constraint below also covers writes that bypass `save`.
-    email = models.EmailField("email address", max_length=254, unique=True)
+    # Stored in one spelling per mailbox (users/addresses.py, see `save`), so plain
+    # uniqueness holds; the Lower() constraint also covers writes that bypass `save`.
+    email = EmailAddressField("email address", max_length=254, unique=True)
     is_staff = models.BooleanField(
         "staff status",
         default=False,
@@ -82,22 +78,50 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = normalize_email(self.email)
+        self.email = normalized_if_possible(self.email)  # a refused one: the field's validator says why
+
+    @property
+    def password_digest(self) -> str:
+        """What a token records of the password it was issued under (a digest of
+        the hash, never the hash): when the two differ, the token is dead."""
+        return tokens.digest(self.password or "")
 
     def set_password(self, raw_password: str | None, keep_session: AuthToken | None = None) -> None:
         """Set the password; on save, every session of the account but `keep_session` ends."""
         super().set_password(raw_password)
         self._kept_session = keep_session
 
+    def check_password(self, raw_password: str) -> bool:
+        """Django's check, but a hash upgrade (new hasher parameters) carries the
+        account's sessions over to the new hash: the password itself is the same."""
+
+        def rehash(raw: str) -> None:
+            old_digest = self.password_digest
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None  # not a password change: keeps the sessions
+            self.save(update_fields=["password"])
+            AuthToken.objects.filter(user=self, password_digest=old_digest).update(
+                password_digest=self.password_digest
+            )
+
+        return check_password(raw_password, self.password, rehash)
+
     def save(self, *args, **kwargs) -> None:
-        self.email = normalize_email(self.email)
+        # Every way in refuses what the rules refuse (the flows, the manager, the
+        # forms); an address stored before them is kept rather than made unsavable.
+        self.email = normalized_if_possible(self.email)
         ends_sessions = not self._state.adding and (self._password is not None or not self.is_active)
         super().save(*args, **kwargs)
         if ends_sessions:
             # ASVS 3.3.3: a new password or a deactivation ends the account's
-            # sessions wherever it happens (a flow, the admin, a shell).
+            # sessions wherever it happens (a flow, the admin, a shell). Tokens
+            # also die by themselves when the password changes around `save`
+            # (see AuthToken.password_digest); this removes their rows at once.
             kept = getattr(self, "_kept_session", None)
             AuthToken.objects.filter(user=self).exclude(pk=kept.pk if kept else None).delete()
+            if kept is not None:
+                kept.password_digest = self.password_digest
+                AuthToken.objects.filter(pk=kept.pk).update(password_digest=kept.password_digest)
             self._kept_session = None
 
 
@@ -116,6 +140,7 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
         token = self.create(
             user=user,
             digest=tokens.digest(secret),
+            password_digest=user.password_digest,
             created_at=now,
             last_used_at=now,
             expires_at=now + settings.TOKEN_TTL,
@@ -129,12 +154,16 @@ class AuthToken(models.Model):
     """One issued API token, which is one login session of its user.
 
     Only a SHA-256 digest of the secret is kept, so a copy of the database lets
-    nobody act as a user. Revoking a token deletes its row.
+    nobody act as a user. Revoking a token deletes its row; changing the password
+    by any path voids it (`password_digest`).
     """
 
     USER_AGENT_MAX_LENGTH = 512
 
     digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The user's `password_digest` when the token was issued: a token lives only
+    # as long as the password it was made with, however the password changes.
+    password_digest = models.CharField(max_length=64, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens"
     )

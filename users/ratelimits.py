@@ -34,6 +34,10 @@ class Attempt:
         for usage in self.usages:
             usage.rollback()
 
+    def join(self, other: Attempt) -> None:
+        """Take `other`'s counts too, so one rollback takes back both."""
+        self.usages.extend(other.usages)
+
 
 def humanize(seconds: float) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):

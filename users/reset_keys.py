@@ -1,10 +1,12 @@
 """Password reset keys: allauth's email-aware form of Django's reset tokens.
 
 A key is `<user id in base 36>-<timestamp>-<hash>`, the format of allauth's own
-reset links. The hash covers the user's password hash, last login and email
-addresses, so no row stores the key, a reset consumes it (the password changes),
-any other password change voids it, and a key sent to one address is useless
-once the address changes. Django's `check_token` folds "forged" and "too old"
+reset links. The hash covers the user's password hash and email addresses, so
+no row stores the key, a reset consumes it (the password changes), any other
+password change voids it, and a key sent to one address is useless once the
+address changes. Unlike Django's, it does not cover the last login: a login
+would void the owner's link, and an intruder who knows the password could keep
+the owner from recovering the account for as long as he liked. Django's `check_token` folds "forged" and "too old"
 into one False; `check` tells them apart, so a person with a merely old link is
 told to ask for a new one.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from enum import Enum
 
 from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
+from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
@@ -31,6 +34,11 @@ class Verdict(Enum):
 
 
 class ResetKeyGenerator(EmailAwarePasswordResetTokenGenerator):
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        addresses = EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
+        emails = "|".join(sorted({user.email, *addresses}))
+        return f"{user.pk}{user.password}{timestamp}{emails}"
+
     def make_key(self, user: User) -> str:
         return f"{user_pk_to_url_str(user)}-{self.make_token(user)}"
 

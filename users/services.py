@@ -11,19 +11,22 @@ Email verification is django-allauth's: its EmailAddress rows, its signed
 
 from __future__ import annotations
 
+from functools import partial
+
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
 from django.contrib.auth import password_validation, user_logged_in
 from django.contrib.auth.hashers import make_password
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from users import ratelimits
+from users import credentials, ratelimits, signed_keys
+from users.adapter import UNKNOWN_IP
+from users.background import after_answer
 from users.errors import (
     AccountDisabled,
     AccountError,
@@ -38,7 +41,8 @@ from users.errors import (
     PasswordTooWeak,
     RateLimited,
 )
-from users.models import AuthToken, User, normalize_email
+from users.addresses import InvalidAddress, normalize_email
+from users.models import AuthToken, User
 from users.reset_keys import Verdict, reset_keys
 
 EMAIL_MAX_LENGTH = 254
@@ -49,10 +53,23 @@ KEY_MAX_LENGTH = 512
 # Input checks shared by the flows.
 
 
+def is_text(value: str) -> bool:
+    """Whether `value` is text a database column and a hash accept: valid Unicode
+    (no lone UTF-16 surrogate, which JSON and GraphQL escapes can carry) and no NUL."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def clean_email(value: str, *, field: str = "email") -> str:
-    email = normalize_email(value)
-    if not email:
+    if not value.strip():
         raise InvalidInput("Enter an email address.", field=field)
+    try:
+        email = normalize_email(value)
+    except InvalidAddress as error:
+        raise InvalidInput(str(error), field=field)
     if len(email) > EMAIL_MAX_LENGTH:
         raise InvalidInput(
             f"An email address has at most {EMAIL_MAX_LENGTH} characters.", field=field
@@ -73,6 +90,8 @@ def check_password_input(password: str, *, field: str = "password") -> None:
             f"A password has at most {settings.PASSWORD_MAX_LENGTH} characters.",
             field=field,
         )
+    if not is_text(password):
+        raise InvalidInput("This password holds characters that are not text.", field=field)
 
 
 def validate_new_password(password: str, user: User, *, field: str = "password") -> None:
@@ -89,6 +108,10 @@ def clean_key(key: str) -> str:
         raise InvalidInput("Enter the key from the link.", field="key")
     if len(key) > KEY_MAX_LENGTH:
         raise InvalidInput("This key is too long to be one of ours.", field="key")
+    if not (key.isascii() and key.isprintable()):
+        # Every key we hand out is printable ASCII (signed base64 or base36):
+        # anything else is malformed, which the contract calls INVALID_KEY.
+        raise InvalidKey(field="key")
     return key
 
 
@@ -109,21 +132,22 @@ def collect(*checks) -> list:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address: the socket's, or X-Forwarded-For past TRUSTED_PROXY_COUNT."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        return None
+    """The caller's address (see AccountAdapter.get_client_ip), None if unknown."""
+    ip = get_adapter(request).get_client_ip(request)
+    return None if ip == UNKNOWN_IP else ip
 
 
 def is_verified(user: User) -> bool:
     return EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists()
 
 
-def may_mail(request: HttpRequest, email: str) -> bool:
-    """Whether an account mail to `email` is within its cooldown (one per address)."""
+def may_mail(request: HttpRequest, kind: str, email: str) -> bool:
+    """Whether a mail of `kind` to `email` is within its cooldown: one per
+    address per EMAIL_COOLDOWN_SECONDS, silently, so nobody floods an inbox
+    through the API and nobody can stop its owner's mail either (a link sent
+    for a stranger's request is in the owner's inbox and still valid)."""
     try:
-        ratelimits.hit(request, "account_mail", key=email)
+        ratelimits.hit(request, "account_mail", key=f"{kind}|{email}")
     except RateLimited:
         return False
     return True
@@ -131,13 +155,13 @@ def may_mail(request: HttpRequest, email: str) -> bool:
 
 def send_verification(request: HttpRequest, address: EmailAddress, *, signup: bool) -> None:
     """Mail a fresh verification link, at most once per cooldown per address."""
-    if may_mail(request, address.email):
+    if may_mail(request, "account", address.email):
         address.send_confirmation(request, signup=signup)
 
 
 def send_already_registered(request: HttpRequest, email: str) -> None:
     """Tell the owner of `email` that someone tried to register it again."""
-    if may_mail(request, email):
+    if may_mail(request, "account", email):
         get_adapter(request).send_account_already_exists_mail(email)
 
 
@@ -147,26 +171,28 @@ def send_already_registered(request: HttpRequest, email: str) -> None:
 def register(request: HttpRequest, email: str, password: str) -> None:
     """Create an unverified account and mail it a verification link.
 
-    A taken address gets the same answer, and its owner gets a mail saying so,
-    so the answer tells nobody which addresses have accounts.
+    A taken address gets the same answer, and its owner gets a mail saying so.
+    Before the answer only what does not depend on the address runs (checks,
+    the limit, hashing the password); whether it is taken is looked up after
+    (users.background), so neither the answer nor its timing tells anyone.
     """
     email, _ = collect(
         lambda: clean_email(email),
         lambda: check_password_input(password),
     )
     validate_new_password(password, User(email=email))
-    ratelimits.hit(request, "register", key=email)
+    ratelimits.hit(request, "register")
+    after_answer(partial(create_account, request, email, make_password(password)))
 
+
+def create_account(request: HttpRequest, email: str, password_hash: str) -> None:
     if User.objects.filter(email=email).exists():
-        make_password(password)  # the work a new account costs, so timing tells nothing
         send_already_registered(request, email)
         return
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email, password)
-            address = EmailAddress.objects.create(
-                user=user, email=email, primary=True, verified=False
-            )
+            user = User.objects.create(email=email, password=password_hash)
+            address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     except IntegrityError:
         # A concurrent registration of the same address won the race.
         send_already_registered(request, email)
@@ -174,25 +200,34 @@ def register(request: HttpRequest, email: str, password: str) -> None:
     send_verification(request, address, signup=True)
 
 
-def verify_email(request: HttpRequest, key: str) -> User:
-    """Mark the address behind an emailed key as verified.
+def verification_address_id(key: str) -> int:
+    """The EmailAddress id an emailed verification key names, or raise.
 
     allauth's HMAC keys are signed, timestamped EmailAddress ids. They are
     unsigned here rather than through `EmailConfirmationHMAC.from_key`, which
-    folds an expired key and a forged one into the same None: a person whose
-    link is merely old should be told to ask for a new one.
+    folds an expired key and a forged one into the same None.
     """
-    key = clean_key(key)
-    ratelimits.hit(request, "verify_email")
     max_age = 60 * 60 * 24 * allauth_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS
-    try:
-        address_id = signing.loads(key, salt=allauth_settings.SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise ExpiredKey(field="key")
-    except signing.BadSignature:
-        raise InvalidKey(field="key")
+    address_id = signed_keys.loads(key, salt=allauth_settings.SALT, max_age=max_age)
     if not isinstance(address_id, int):
         raise InvalidKey(field="key")
+    return address_id
+
+
+def pending_address(key: str) -> EmailAddress:
+    """The address a verification key would confirm, read without spending it
+    (the landing page shows it before the person clicks)."""
+    address = EmailAddress.objects.filter(pk=verification_address_id(key), verified=False).first()
+    if address is None:
+        raise InvalidKey(field="key")
+    return address
+
+
+def verify_email(request: HttpRequest, key: str) -> User:
+    """Mark the address behind an emailed key as verified."""
+    key = clean_key(key)
+    ratelimits.hit(request, "verify_email")
+    address_id = verification_address_id(key)
     with transaction.atomic():
         address = (
             EmailAddress.objects.select_for_update()
@@ -206,9 +241,14 @@ def verify_email(request: HttpRequest, key: str) -> User:
 
 
 def resend_verification_email(request: HttpRequest, email: str) -> None:
-    """Mail a new link if `email` awaits verification; answer the same either way."""
+    """Mail a new link if `email` awaits verification; answer the same either way,
+    in the same time (the lookup runs after the answer)."""
     email = clean_email(email)
     ratelimits.hit(request, "resend_verification_email")
+    after_answer(partial(mail_verification_link, request, email))
+
+
+def mail_verification_link(request: HttpRequest, email: str) -> None:
     address = (
         EmailAddress.objects.select_related("user")
         .filter(email=email, verified=False, user__is_active=True)
@@ -221,25 +261,16 @@ def resend_verification_email(request: HttpRequest, email: str) -> None:
 def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, str]:
     """Check the password and issue a new token: one login session.
 
-    Written out rather than through `django.contrib.auth.authenticate`, whose
-    backends answer None alike for a wrong password and a deactivated account,
-    while the contract tells the rightful owner which of the two it is.
+    The password passes the one gate (`users.credentials.check`) with its locks;
+    then, unlike `django.contrib.auth.authenticate`, whose backends answer None
+    alike for a wrong password and a deactivated account, the rightful owner is
+    told which of the two it is.
     """
     email, _ = collect(
         lambda: clean_email(email),
         lambda: check_password_input(password),
     )
-    ratelimits.hit(request, "login")
-    user = User.objects.filter(email=email).first()
-    # Counted before the password is checked, so a locked account costs no hashing
-    # and the right password cannot get through a lock; refunded on success.
-    failure = ratelimits.hit(request, "login_failed", key=login_lock_key(request, email, user))
-    if user is None:
-        make_password(password)  # as slow as a real check, so timing tells nothing
-        raise InvalidCredentials()
-    if not user.check_password(password):
-        raise InvalidCredentials()
-    failure.rollback()
+    user = credentials.check(request, email, password)
     if not user.is_active:
         raise AccountDisabled()
     # Accounts made outside `register` (the admin, a shell) get their address row here.
@@ -248,9 +279,9 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
         send_verification(request, address, signup=False)
         raise EmailNotVerified()
     with transaction.atomic():
-        # Serialised with logoutAll and password changes on the user row, so no
-        # token issued before those survives them.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # Serialised with logoutAll, password changes and deactivation, so no
+        # token issued before those survives them (it is bound to the password too).
+        lock_user(user)
         token, secret = AuthToken.objects.issue(
             user,
             user_agent=request.headers.get("User-Agent", ""),
@@ -264,14 +295,15 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     return token, secret
 
 
-def login_lock_key(request: HttpRequest, email: str, user: User | None) -> str:
-    """What failed logins are counted against: this account from this client IP.
-
-    Bound to the password hash too (through Django's session auth hash, an HMAC
-    of it), so that resetting the password lifts every lock on the account.
+def lock_user(user: User, *, as_read: bool = True) -> None:
+    """Lock the user's row for the rest of the transaction (on SQLite, immediate
+    transactions lock the database alike), so flows on one account serialise.
+    `as_read`: the account must still be as `user` was read (the same password,
+    still active), or the flow acted on a password that is no longer the account's.
     """
-    password_epoch = user.get_session_auth_hash() if user is not None else ""
-    return f"{email}|{client_ip(request)}|{password_epoch}"
+    row = User.objects.select_for_update().filter(pk=user.pk).values_list("password", "is_active").first()
+    if as_read and row != (user.password, True):
+        raise InvalidCredentials()
 
 
 def current_token(request: HttpRequest) -> AuthToken:
@@ -291,7 +323,7 @@ def logout_all(request: HttpRequest) -> None:
     """Revoke every token of the caller, this one included."""
     user = current_token(request).user
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        lock_user(user, as_read=False)
         AuthToken.objects.filter(user=user).delete()
 
 
@@ -314,23 +346,34 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
 
 
 def send_password_changed(request: HttpRequest, user: User) -> None:
-    """Tell the owner, with when and from where, so a change they did not make stands out."""
-    get_adapter(request).send_notification_mail("account/email/password_changed", user, email=user.email)
+    """Tell the owner, with when and from where, so a change they did not make
+    stands out. Written after the answer: describing the browser takes a parse."""
+    adapter = get_adapter(request)
+    after_answer(partial(adapter.send_notification_mail, "account/email/password_changed", user, email=user.email))
 
 
 def request_password_reset(request: HttpRequest, email: str) -> None:
-    """Mail a reset link to an active account; answer the same for any address.
-
-    The only work that differs between a known and an unknown address is
-    rendering the mail, which is sent after the answer (see AccountAdapter).
-    """
+    """Mail a reset link to an active account; answer the same for any address,
+    in the same time: the lookup, the key and the mail come after the answer."""
     email = clean_email(email)
-    ratelimits.hit(request, "request_password_reset", key=email)
+    ratelimits.hit(request, "request_password_reset")
+    after_answer(partial(mail_reset_link, request, email))
+
+
+def mail_reset_link(request: HttpRequest, email: str) -> None:
     user = User.objects.filter(email=email, is_active=True).first()
-    if user is not None:
-        adapter = get_adapter(request)
-        url = adapter.get_reset_password_from_key_url(reset_keys.make_key(user))
-        adapter.send_password_reset_mail(user, email, {"user": user, "password_reset_url": url})
+    if user is None or not may_mail(request, "password_reset", email):
+        return
+    adapter = get_adapter(request)
+    url = adapter.get_reset_password_from_key_url(reset_keys.make_key(user))
+    adapter.send_password_reset_mail(user, email, {"user": user, "password_reset_url": url})
+
+
+def unlock_account(request: HttpRequest, key: str) -> None:
+    """Let the caller's network past the account-wide lock, with the emailed key."""
+    key = clean_key(key)
+    ratelimits.hit(request, "unlock_account")
+    credentials.unlock(request, credentials.user_of_unlock_key(key))
 
 
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
@@ -375,12 +418,17 @@ def change_password(request: HttpRequest, old_password: str, new_password: str) 
         lambda: check_password_input(old_password, field="oldPassword"),
         lambda: check_password_input(new_password, field="newPassword"),
     )
-    user = token.user
-    if not user.check_password(old_password):
+    try:
+        user = credentials.check(request, token.user.email, old_password)
+    except InvalidCredentials:
         raise InvalidCredentials("The current password is wrong.", field="oldPassword")
     validate_new_password(new_password, user, field="newPassword")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # A reset or logoutAll that committed since the check wins: the password
+        # checked must still be the account's, and this session still alive.
+        lock_user(user)
+        if not AuthToken.objects.filter(pk=token.pk).exists():
+            raise NotAuthenticated()
         user.set_password(new_password, keep_session=token)
         user.save(update_fields=["password"])
         send_password_changed(request, user)

@@ -1,7 +1,9 @@
 """Finding the token a request carries: the path every authenticated request takes.
 
 One query returns the live token, its active user, and whether the user's
-address is verified (what `me` asks for most), so `me` costs one query. It is
+address is verified (what `me` asks for most), so `me` costs one query. The
+token must also have been issued under the user's current password (checked on
+the row that query returns). It is
 SQL written once per database backend rather than an ORM query built per
 request: building and compiling that queryset cost 0.73 ms a lookup, the SQL
 0.05 ms (docs/performance.md). Rows still become model instances through the
@@ -10,6 +12,7 @@ backend's own converters, as the ORM would make them.
 
 from __future__ import annotations
 
+import hmac
 from functools import cache
 
 from allauth.account.models import EmailAddress
@@ -84,6 +87,8 @@ def authenticate(secret: str) -> AuthToken | None:
                               converted(connection, AuthToken, row[:split]))
     user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS],
                         converted(connection, User, row[split:-1]))
+    if not hmac.compare_digest(token.password_digest, user.password_digest):
+        return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])
     token.user = user
     if token.last_used_at is None or now - token.last_used_at >= settings.TOKEN_TOUCH_INTERVAL:

@@ -1,17 +1,26 @@
 """The pages that email links land on.
 
-Opening a link changes nothing on the server (mail scanners prefetch links):
-the page's script calls the GraphQL API when a person is there to see it.
+Opening a link changes nothing on the server (mail scanners prefetch links, and
+some render them in a browser that runs their scripts): a page may read its key
+to show what it is about, and a person's click calls the GraphQL API.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from users import credentials, services
+from users.errors import AccountError, ExpiredKey
 
-def key_page(template: str):
+
+def key_page(template: str, describe: Callable[[str], dict] | None = None):
     def view(request: HttpRequest, key: str) -> HttpResponse:
-        response = render(request, template, {"key": key, "login_url": settings.LOGIN_PAGE_URL})
+        context = {"key": key, "login_url": settings.LOGIN_PAGE_URL}
+        if describe is not None:
+            context.update(describe(key))
+        response = render(request, template, context)
         # The key is in the URL: send it to no other site, keep it in no cache.
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "no-store"
@@ -20,5 +29,26 @@ def key_page(template: str):
     return view
 
 
-verify_email = key_page("pages/verify_email.html")
+def key_state(read: Callable[[str], dict]) -> Callable[[str], dict]:
+    """The page's first state from reading (never spending) its key."""
+
+    def describe(key: str) -> dict:
+        try:
+            return {"state": "confirm", **read(services.clean_key(key))}
+        except ExpiredKey:
+            return {"state": "expired"}
+        except AccountError:
+            return {"state": "invalid"}
+
+    return describe
+
+
+verify_email = key_page(
+    "pages/verify_email.html",
+    key_state(lambda key: {"email": services.pending_address(key).email}),
+)
 reset_password = key_page("pages/reset_password.html")
+unlock_account = key_page(
+    "pages/unlock_account.html",
+    key_state(lambda key: {"email": credentials.user_of_unlock_key(key).email}),
+)

@@ -26,7 +26,10 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API leaves its event loop marked
+# as running in this thread until it stops, and later tests would then see an
+# async context (strawberry-django resolvers turn into coroutines).
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -55,11 +55,23 @@ def wait_for_link(server, kind: str, seconds: float = 10) -> str:
     raise AssertionError(f"no {kind} link in the server log")
 
 
+def wait_for_mails(servers, count: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if sum(server.log_text().count("\nSubject: ") for server in servers) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} mails in the server logs")
+
+
 def test_concurrent_registrations_of_one_address_make_one_account(pair, database_url):
     variables = {"email": "race@example.com", "password": STRONG_PASSWORD}
     answers = all_at_once([lambda n=n: pair[n % 2].post(REGISTER, variables) for n in range(CALLERS)])
     assert all(status == 200 for status, _ in answers), answers
     assert all(body["data"]["register"] == {"success": True, "errors": []} for _, body in answers)
+    # Accounts are made after the answer (users.background): wait for every
+    # registration's mail, the last thing its job does.
+    wait_for_mails(pair, CALLERS)
     assert sql(database_url, "SELECT count(*) FROM users_user WHERE email = %s", "race@example.com") == [(1,)]
     assert sql(database_url, "SELECT count(*) FROM account_emailaddress WHERE email = %s",
                "race@example.com") == [(1,)]
@@ -138,3 +150,32 @@ def test_no_token_issued_before_logout_all_survives_it(pair, database_url):
     assert before  # the check below is about something
     for old in [token, *before]:
         assert first.graphql(ME, token=old)["me"] is None
+
+
+CHANGE = """mutation($old: String!, $new: String!) {
+  changePassword(oldPassword: $old, newPassword: $new) { success errors { code } } }"""
+LOGINS_IN_FLIGHT = 10
+
+
+@pytest.mark.parametrize("change", ["resetPassword", "changePassword"])
+def test_no_token_made_with_the_old_password_outlives_its_change(pair, change):
+    """Logins with the old password in flight while the password changes, across two
+    processes: whichever commits first, no token they got works afterwards."""
+    first, _ = pair
+    create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
+    credentials = {"email": "ada@example.com", "password": STRONG_PASSWORD}
+    new_password = "a brand new passphrase"
+    if change == "resetPassword":
+        first.graphql(REQUEST_RESET, {"email": "ada@example.com"})
+        key = wait_for_link(first, "reset-password")
+        do_change = lambda: first.post(RESET, {"key": key, "password": new_password})  # noqa: E731
+    else:
+        token = first.graphql(LOGIN, credentials)["login"]["token"]
+        do_change = lambda: first.post(CHANGE, {"old": STRONG_PASSWORD, "new": new_password}, token=token)  # noqa: E731
+    logins = [lambda n=n: pair[n % 2].post(LOGIN, credentials) for n in range(LOGINS_IN_FLIGHT)]
+    *answers, (status, changed) = all_at_once([*logins, do_change])
+    assert status == 200 and changed["data"][change]["success"], changed
+    issued = [body["data"]["login"]["token"] for _, body in answers if body["data"]["login"]["success"]]
+    survivors = [t for t in issued if first.graphql(ME, token=t)["me"] is not None]
+    assert survivors == [], f"{len(survivors)} of {len(issued)} old-password tokens outlived the {change}"
+    assert first.graphql(LOGIN, {**credentials, "password": new_password})["login"]["success"]

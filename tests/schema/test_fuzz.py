@@ -44,6 +44,9 @@ def assert_sound(response):
     payload = json.loads(body)
     assert isinstance(payload, dict) and ("data" in payload or "errors" in payload)
     assert not LEAKS.search(body), body
+    # A masked crash is still a crash: every input is answered, not failed on.
+    codes = {(error.get("extensions") or {}).get("code") for error in payload.get("errors") or []}
+    assert "INTERNAL_SERVER_ERROR" not in codes, body
 
 
 def post(gql, document, token):
@@ -90,3 +93,79 @@ def test_arbitrary_bytes_and_headers(gql, body, header):
     response = gql.client.post("/graphql/", body, content_type="application/json",
                                HTTP_AUTHORIZATION=header)
     assert_sound(response)
+
+
+# Text as an attacker sends it: lone surrogates, NUL and other controls, invisible
+# and fullwidth characters, very long runs, next to ordinary addresses and keys.
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(st.characters(categories=["Cs", "Cc", "Cf", "Co", "Zs"]), min_size=1, max_size=8),
+    st.builds(lambda a, b: f"{a}\ud800{b}@example.com", st.text(max_size=5), st.text(max_size=5)),
+    st.sampled_from(["ada@example.com", "ａｄａ@example.com", '"ada"@example.com', "ada@[192.0.2.1]",
+                     "MQ:1xVhQg:kZtL", "1-abc-def", "x" * 5000, "\x00", "\ud800", "\udfff\ud800"]),
+)
+ARGUMENT_DOCUMENTS = [
+    ("mutation($a: String!) { r: register(email: $a, password: $a) { success errors { code } } }"),
+    ("mutation($a: String!) { r: login(email: $a, password: $a) { success token errors { code } } }"),
+    ("mutation($a: String!) { r: verifyEmail(key: $a) { success errors { code } } }"),
+    ("mutation($a: String!) { r: resendVerificationEmail(email: $a) { success errors { code } } }"),
+    ("mutation($a: String!) { r: requestPasswordReset(email: $a) { success errors { code } } }"),
+    ("mutation($a: String!) { r: resetPassword(key: $a, newPassword: $a) { success errors { code } } }"),
+    ("mutation($a: String!) { r: changePassword(oldPassword: $a, newPassword: $a) { success errors { code } } }"),
+    ("mutation($a: ID!) { r: revokeSession(id: $a) { success errors { code } } }"),
+    ("query($a: String) { users(search: $a) { id } }"),
+]
+
+
+@FUZZ
+@given(document=st.sampled_from(ARGUMENT_DOCUMENTS), value=HOSTILE_TEXT, data=st.data())
+def test_hostile_text_in_every_argument(gql, tokens, document, value, data):
+    response = gql.client.post("/graphql/", {"query": document, "variables": {"a": value}},
+                               content_type="application/json", **token_header(data.draw(st.sampled_from(tokens))))
+    assert_sound(response)
+
+
+def token_header(token):
+    return {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+
+
+def nested(depth: int, leaf: str = "1") -> str:
+    return "[" * depth + leaf + "]" * depth
+
+
+HOSTILE_BODIES = st.one_of(
+    st.integers(1, 30_000).map(nested),
+    st.integers(1, 30_000).map(lambda n: '{"query": "{ me { id } }", "variables": {"a": ' + nested(n) + "}}"),
+    st.integers(1, 6000).map(lambda n: '{"query": "{ me { id } }", "variables": {"a": ' + "9" * n + "}}"),
+    st.integers(1, 6000).map(lambda n: '{"query": "{ me { id } }", "variables": {"a": 1e' + "9" * n + "}}"),
+    st.text(max_size=60).map(lambda t: '{"query": ' + json.dumps(t) + "}"),
+    st.sampled_from(['{"query": "{ me { id } }", "variables": {"a": "\\ud800"}}',
+                     '{"query": "mutation { verifyEmail(key: \\"\\\\ud800\\") { success } }"}',
+                     '{"query": "\\u0000"}', '{"query": null, "variables": []}',
+                     '{"query": "{ me { id } }", "operationName": {"a": 1}}']),
+)
+
+
+@FUZZ
+@given(body=HOSTILE_BODIES)
+def test_hostile_json_bodies(gql, body):
+    assert_sound(gql.client.post("/graphql/", body, content_type="application/json"))
+
+
+HEADER_TEXT = st.text(max_size=80).map(lambda t: t.encode("utf-8", "surrogatepass").decode("latin-1", "replace"))
+
+
+@FUZZ
+@given(forwarded=HEADER_TEXT, agent=HEADER_TEXT, request_id=HEADER_TEXT, content_type=HEADER_TEXT)
+def test_hostile_headers_on_a_rate_limited_flow(gql, settings, forwarded, agent, request_id, content_type):
+    """Headers feed the client address (X-Forwarded-For behind a proxy), the session's
+    user agent and the request id: whatever they hold, the answer stays sound."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    document = 'mutation { login(email: "ada@example.com", password: "not the password") { success errors { code } } }'
+    response = gql.client.post("/graphql/", {"query": document}, content_type="application/json",
+                               HTTP_X_FORWARDED_FOR=forwarded, HTTP_USER_AGENT=agent,
+                               HTTP_X_REQUEST_ID=request_id)
+    assert_sound(response)
+    odd = gql.client.post("/graphql/", json.dumps({"query": document}), content_type=content_type or "text/plain",
+                          HTTP_X_FORWARDED_FOR=forwarded)
+    assert odd.status_code != 500

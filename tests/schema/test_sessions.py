@@ -109,3 +109,57 @@ def test_a_hash_upgrade_is_not_a_password_change(gql, ada, login, settings):
                                  "tests.support.FastArgon2PasswordHasher"]
     assert login()
     assert gql(ME, token=token)["me"] is not None
+
+
+def test_a_password_written_around_save_ends_every_session(gql, ada, login):
+    """Tokens are bound to the password they were issued under, so even a write that
+    skips `User.save` (a QuerySet.update in a shell, raw SQL) ends them."""
+    from django.contrib.auth.hashers import make_password
+
+    from users.models import User
+
+    token = login()
+    User.objects.filter(pk=ada.pk).update(password=make_password("changed around save"))
+    assert gql(ME, token=token)["me"] is None
+    assert gql(SESSIONS, token=login(password="changed around save"))["me"]["sessions"]
+
+
+def test_a_login_racing_a_password_change_gets_no_lasting_token(gql, ada, monkeypatch):
+    """The password is right when checked, then changes before the token is issued
+    (a reset or change committing in between): no token may outlive the change."""
+    from django.contrib.auth.hashers import make_password
+
+    from tests.conftest import LOGIN, STRONG_PASSWORD
+    from users.models import User
+
+    check = User.check_password
+
+    def check_then_lose_the_race(self, raw):
+        right = check(self, raw)
+        User.objects.filter(pk=self.pk).update(password=make_password("reset meanwhile"))
+        return right
+
+    monkeypatch.setattr(User, "check_password", check_then_lose_the_race)
+    result = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]
+    monkeypatch.undo()
+    assert result["token"] is None or gql(ME, token=result["token"])["me"] is None
+    assert result["token"] is None and result["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_a_login_racing_a_deactivation_gets_no_token(gql, ada, monkeypatch):
+    from tests.conftest import LOGIN, STRONG_PASSWORD
+    from users.models import User
+
+    check = User.check_password
+
+    def check_then_lose_the_race(self, raw):
+        right = check(self, raw)
+        User.objects.filter(pk=self.pk).update(is_active=False)
+        return right
+
+    monkeypatch.setattr(User, "check_password", check_then_lose_the_race)
+    result = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]
+    monkeypatch.undo()
+    User.objects.filter(pk=ada.pk).update(is_active=True)  # reactivated later
+    assert result["token"] is None
+    assert not AuthToken.objects.exists()

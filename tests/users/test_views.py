@@ -27,7 +27,7 @@ def test_opening_a_link_changes_nothing(client, pending, kind):
         assert reset_keys.check(pending, key).value == "valid"
 
 
-@pytest.mark.parametrize("kind", ["verify-email", "reset-password"])
+@pytest.mark.parametrize("kind", ["verify-email", "reset-password", "unlock-account"])
 def test_key_pages_leak_the_key_nowhere(client, kind):
     response = client.get(f"/{kind}/some-key")
     assert response["Referrer-Policy"] == "no-referrer"
@@ -48,7 +48,7 @@ def test_the_key_is_escaped_into_the_page(client):
 
 
 @pytest.mark.parametrize("asset", ["users/pages.css", "users/api.js", "users/verify-email.js",
-                                   "users/reset-password.js"])
+                                   "users/reset-password.js", "users/unlock-account.js"])
 def test_page_assets_are_served(client, asset):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
@@ -59,3 +59,18 @@ def test_login_pointer_follows_the_setting(client, settings):
     settings.LOGIN_PAGE_URL = "https://app.example.org/login"
     response = client.get("/reset-password/some-key")
     assert 'href="https://app.example.org/login"' in response.content.decode()
+
+
+def test_the_verify_page_shows_the_address_and_asks_for_a_click(client, pending):
+    key = EmailConfirmationHMAC(EmailAddress.objects.get(user=pending)).key
+    html = client.get(f"/verify-email/{key}").content.decode()
+    assert "grace@example.com" in html and 'id="confirm"' in html
+    confirm = re.search(r'<section data-state="confirm"([^>]*)>', html).group(1)
+    assert "hidden" not in confirm
+
+
+@pytest.mark.parametrize("key, state", [("forged:key:here", "invalid"), ("\u00e9", "invalid")])
+def test_the_verify_page_says_at_once_when_a_key_is_no_good(client, key, state):
+    html = client.get(f"/verify-email/{key}").content.decode()
+    shown = re.findall(r'<section data-state="(\w+)"(?! hidden)', html)
+    assert shown == [state]

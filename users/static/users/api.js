@@ -70,5 +70,34 @@ window.gqlAuth = (function () {
     });
   }
 
-  return { page: page, graphql: graphql, show: show, fieldError: fieldError, linkRequestForm: linkRequestForm };
+  // A page whose key a person confirms with a click (opening a link does nothing:
+  // mail scanners open links). `mutation` is the GraphQL field to call with { key }.
+  function confirmButton(button, mutation) {
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      try {
+        const data = await graphql(
+          `mutation($key: String!) { result: ${mutation}(key: $key) { success errors { code message } } }`,
+          { key: page.dataset.key }
+        );
+        if (data.result.success) return show("success");
+        const error = data.result.errors[0];
+        if (error.code === "EXPIRED_KEY") return show("expired");
+        if (error.code === "INVALID_KEY" || error.code === "INVALID_INPUT") return show("invalid");
+        document.getElementById("error-message").textContent = error.message;
+        show("error");
+      } catch (error) {
+        show("error");
+      } finally {
+        button.disabled = false;
+      }
+    });
+    const retry = document.getElementById("retry");
+    if (retry) retry.addEventListener("click", function () { show("confirm"); });
+  }
+
+  return {
+    page: page, graphql: graphql, show: show, fieldError: fieldError,
+    linkRequestForm: linkRequestForm, confirmButton: confirmButton,
+  };
 })();

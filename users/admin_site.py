@@ -1,0 +1,65 @@
+"""The operator's admin site: Django's, with every password it checks passing
+the one gate (users.credentials), so a stolen staff session or a guesser at the
+login form meets the same locks as the API."""
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminPasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from users import credentials
+from users.errors import InvalidCredentials, RateLimited
+
+
+class LoginForm(AdminAuthenticationForm):
+    """Through the gate already (users.backends); a lock says so rather than
+    "wrong password"."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal:
+            return ValidationError(refusal, code="rate_limited")
+        return super().get_invalid_login_error()
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """The current password is checked through the gate, not by `check_password`."""
+
+    def __init__(self, *args, request, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        try:
+            credentials.check(self.request, self.user.email, old_password)
+        except InvalidCredentials:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        except RateLimited as refusal:
+            raise ValidationError(refusal.message, code="rate_limited")
+        return old_password
+
+
+class GatedPasswordChangeView(PasswordChangeView):
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class AdminSite(admin.AdminSite):
+    login_form = LoginForm
+    # The service has no page at "/" for the admin's "View site" link to open.
+    site_url = None
+
+    def password_change(self, request, extra_context=None):
+        # Django's own view, with the form above.
+        defaults = {
+            "form_class": PasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return GatedPasswordChangeView.as_view(**defaults)(request)

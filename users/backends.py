@@ -1,0 +1,39 @@
+"""Django's door to the password gate: `authenticate()` from the admin's login
+form (and any other Django or allauth form) passes the same locks as GraphQL."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from users import credentials, services
+from users.errors import InvalidCredentials, InvalidInput, RateLimited
+
+
+class EmailBackend(ModelBackend):
+    """Email and password, through `users.credentials.check`; active accounts only.
+    Permissions are ModelBackend's."""
+
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, email=None, **kwargs):
+        address = email if email is not None else username
+        if address is None or password is None:
+            return None
+        try:
+            # The API's own input checks: one spelling per mailbox; over-long or
+            # not-text passwords refused before any hashing.
+            address = services.clean_email(address)
+            services.check_password_input(password)
+        except InvalidInput:
+            return None
+        # Called without a request (a script): one shared bucket, no address.
+        request = request if request is not None else HttpRequest()
+        try:
+            user = credentials.check(request, address, password)
+        except InvalidCredentials:
+            return None
+        except RateLimited as refusal:
+            # Stops Django trying other backends; the form shows why (users.admin_site).
+            request.login_refusal = refusal.message
+            raise PermissionDenied(refusal.message)
+        return user if self.user_can_authenticate(user) else None

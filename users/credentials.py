@@ -1,0 +1,126 @@
+"""The one gate every password check passes, and the locks it keeps.
+
+GraphQL `login`, `changePassword`'s current password, and Django's
+`authenticate()` (the admin's login form, the hosted login page: see
+`users.backends.EmailBackend`) all call `check`, so they share one set of counts:
+
+- every attempt, per client IP (`login`);
+- failures per client IP, against password spraying, and per (account, client
+  network: its address, IPv6 by /64), Auth0's brute-force lock (`login_failed`);
+- failures per account whatever their source, ASVS 2.2.1's ceiling
+  (`login_failed_account`). Past it, the owner is mailed a link that exempts the
+  network they open it from (`unlock`), and a password reset lifts it.
+
+Counts are taken before the password is hashed, so a locked account costs no
+hashing and the right password cannot pass a lock; a right password takes its
+failure counts back. Lock keys carry a digest of the password hash: a new
+password starts new counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+from allauth.account.adapter import get_adapter
+from allauth.core.internal import ratelimit as limiter
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from users import ratelimits, signed_keys
+from users.background import after_answer
+from users.errors import InvalidCredentials, InvalidKey, RateLimited
+from users.models import User
+
+UNLOCK_SALT = "gql_auth.unlock"
+
+ACCOUNT_LOCKED = (
+    "Too many attempts on this account. If it is yours, we have emailed you a link "
+    "that lets you sign in again, or you can reset your password."
+)
+
+
+def check(request: HttpRequest, email: str, password: str) -> User:
+    """The account whose password `password` is, or raise InvalidCredentials or
+    RateLimited. `email` is already normalised. The user may be inactive or
+    unverified: what that means is the caller's to say."""
+    ratelimits.hit(request, "login")
+    user = User.objects.filter(email=email).first()
+    epoch = user.password_digest if user is not None else ""
+    where = network(request)
+    attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
+    if not is_unlocked(email, epoch, where):
+        try:
+            attempt.join(ratelimits.hit(request, "login_failed_account", key=f"{email}|{epoch}"))
+        except RateLimited:
+            attempt.rollback()
+            # Known or not, the same work before the answer: the owner is looked up after.
+            after_answer(partial(send_locked_notice, request, email))
+            raise RateLimited(ACCOUNT_LOCKED)
+    if user is None:
+        make_password(password)  # as slow as a real check, so timing tells nothing
+        raise InvalidCredentials()
+    if not user.check_password(password):
+        raise InvalidCredentials()
+    attempt.rollback()
+    return user
+
+
+def lock_seconds() -> int:
+    """How long the account-wide lock, an unlock link and its exemption last: the
+    window of the account-wide rate (an hour unless RATE_LIMITS says otherwise)."""
+    rate = (settings.RATE_LIMITS.get("login_failed_account") or "1/h").split(",")[0]
+    return int(limiter.parse_rate(rate.strip()).duration)
+
+
+def network(request: HttpRequest) -> str:
+    """The client as the locks count it: its address, an IPv6 one cut to its /64 as
+    allauth's limiter cuts it (one host holds a whole /64 to rotate through)."""
+    return limiter.truncate_ip(get_adapter(request).get_client_ip(request))
+
+
+def send_locked_notice(request: HttpRequest, email: str) -> None:
+    """Mail an active account's owner, once per lock, a link that lets them in past it."""
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return
+    try:
+        ratelimits.hit(request, "login_locked_mail", key=f"{user.email}|{user.password_digest}")
+    except RateLimited:
+        return
+    adapter = get_adapter(request)
+    key = signing.dumps([user.pk, user.password_digest[:16]], salt=UNLOCK_SALT, compress=True)
+    adapter.send_mail("account/email/login_locked", user.email, {
+        "user": user,
+        "unlock_url": adapter.get_unlock_account_url(key),
+        "lock_hours": max(1, lock_seconds() // 3600),
+    })
+
+
+def user_of_unlock_key(key: str) -> User:
+    """The active account an unlock key was made for, while its password is unchanged."""
+    payload = signed_keys.loads(key, salt=UNLOCK_SALT, max_age=lock_seconds())
+    user_id, epoch = payload if isinstance(payload, list) and len(payload) == 2 else (None, None)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
+    if user is None or user.password_digest[:16] != epoch:
+        raise InvalidKey(field="key")
+    return user
+
+
+def unlock(request: HttpRequest, user: User) -> None:
+    """Exempt the caller's network from `user`'s account-wide lock while it lasts.
+    The per-(account, network) lock still holds there, so whoever shares it gains little."""
+    cache.set(unlock_key(user.email, user.password_digest, network(request)), True, lock_seconds())
+
+
+def is_unlocked(email: str, epoch: str, where: str) -> bool:
+    # Looked up for unknown addresses too (nothing is ever stored for them): the same work.
+    return cache.get(unlock_key(email, epoch, where)) is not None
+
+
+def unlock_key(email: str, epoch: str, where: str) -> str:
+    # Hashed: the cache holds no address.
+    return "gql_auth:unlocked:" + hashlib.sha256(f"{email}|{epoch}|{where}".encode()).hexdigest()
