@@ -27,7 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,15 @@ state = threading.local()
 
 
 def after_answer(job: Callable[[], None]) -> None:
-    """Run `job` after the current transaction commits, away from the answer."""
+    """Run `job` after the current transaction commits, away from the answer.
+
+    Promised only once the database answers: a connection kept open from before
+    an outage notices it only on a query, and without one a registration would
+    answer success and be lost. The query is the same whatever the job, so its
+    cost tells nothing; its error is the flow's (a 503 in GraphQL).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     transaction.on_commit(partial(start, contextvars.copy_context(), job), robust=True)
 
 

@@ -52,3 +52,34 @@ def test_the_work_after_the_answer_starts_once_the_answer_is_made(client, settin
     client.post("/graphql/", {"query": 'mutation { requestPasswordReset(email: "a@example.com") { success } }'},
                 content_type="application/json")
     assert events == ["answer made", "job started"]
+
+
+@pytest.mark.parametrize("mutation, variables", [
+    (REGISTER, {"email": "lost@example.com", "password": STRONG_PASSWORD}),
+    ('mutation R($email: String!) { requestPasswordReset(email: $email) { success } }',
+     {"email": "lost@example.com"}),
+])
+def test_work_after_the_answer_is_not_promised_while_the_database_is_away(
+    gql, settings, monkeypatch, mutation, variables
+):
+    """A connection kept open from before an outage does not notice it until a
+    query: without one, register would answer success and lose the account."""
+    from django.db import OperationalError, connection
+
+    from users import background
+
+    settings.RATE_LIMITS = {}  # the limits' counts are in the database: they would notice first
+    settings.EMAIL_SEND_IN_BACKGROUND = True
+    connection.ensure_connection()  # open, as a server thread's persistent connection is
+    jobs = []
+    monkeypatch.setattr(background.pool, "submit", lambda *args: jobs.append(args))
+
+    def away(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "cursor", away)
+    response = gql.post(mutation, variables)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert jobs == []
