@@ -201,7 +201,7 @@ print(json.dumps({"median_s": statistics.median(times)}))
 @contextmanager
 def server(env: dict, workers: int, worker_class: str, threads: int):
     port = free_port()
-    log = open(RESULTS / "server.log", "ab")
+    log = open(RESULTS / "server.log", "ab")  # noqa: SIM115 (the server writes it until stopped)
     command = [PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
                "--backlog", "512", "--log-level", "warning"]
@@ -261,10 +261,10 @@ def median_of(runs: list[dict]) -> dict:
 def machine() -> dict:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+    from importlib.metadata import version
+
     import django
     import strawberry
-
-    from importlib.metadata import version
     return {
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
         "cores": os.cpu_count(),
@@ -302,8 +302,8 @@ def main() -> None:
     argon2 = json.loads(django(env, ARGON2))["median_s"] * 1000
 
     me_body = json.dumps({"query": ME})
-    login_body = json.dumps({"query": 'mutation { login(email: "%s", password: "%s") { token } }'
-                             % (seeded["email"], PASSWORD)})
+    login = 'mutation { login(email: "' + seeded["email"] + '", password: "' + PASSWORD + '") { token } }'
+    login_body = json.dumps({"query": login})
     with server(env, args.workers, args.worker_class, args.threads) as (base, process):
         endpoints = {
             "service: POST /graphql/ me": dict(url=f"{base}/graphql/", method="POST", body=me_body,

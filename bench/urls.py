@@ -1,7 +1,7 @@
+from dj_rest_auth.views import UserDetailsView
 from django.urls import path
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
-from dj_rest_auth.views import UserDetailsView
 
 from bench import views
 from gql_auth.urls import urlpatterns as service_urlpatterns

@@ -2,22 +2,20 @@
 
 from django.http import HttpRequest, JsonResponse
 
-
-def error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"errors": [{"message": message}]}, status=status)
+from gql_auth.responses import json_error
 
 
 def bad_request(request: HttpRequest, exception=None) -> JsonResponse:
-    return error("Bad request.", 400)
+    return json_error("Bad request.", 400)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> JsonResponse:
-    return error("Permission denied.", 403)
+    return json_error("Permission denied.", 403)
 
 
 def not_found(request: HttpRequest, exception=None) -> JsonResponse:
-    return error("Not found.", 404)
+    return json_error("Not found.", 404)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return error("Internal server error.", 500)
+    return json_error("Internal server error.", 500)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -21,28 +21,39 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     ValidationRule,
 )
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from gql_auth.responses import error_extensions
+from users.errors import RequestErrorCode
 
 logger = logging.getLogger("gql_auth.graphql")
+STRAWBERRY_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
-# Mutations that check a secret or send mail: one of them per request.
-CREDENTIAL_MUTATIONS = frozenset(
-    {
-        "register",
-        "verifyEmail",
-        "resendVerificationEmail",
-        "login",
-        "requestPasswordReset",
-        "resetPassword",
-        "changePassword",
-        "unlockAccount",
-    }
-)
+# The mark `schema.mutations.credential_mutation` puts on a field's metadata.
+CREDENTIAL = "gql_auth.credential"
+
+
+@cache
+def credential_mutations(schema: GraphQLSchema) -> tuple[str, ...]:
+    """The schema's mutations marked as checking a secret or sending mail."""
+    mutation_type = schema.mutation_type
+    fields = mutation_type.fields.items() if mutation_type is not None else ()
+    return tuple(
+        name
+        for name, field in fields
+        if getattr(field.extensions.get(STRAWBERRY_DEFINITION), "metadata", {}).get(CREDENTIAL)
+    )
+
+
+def one_of(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 class OneCredentialMutationPerRequest(ValidationRule):
@@ -52,31 +63,28 @@ class OneCredentialMutationPerRequest(ValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args) -> None:
         if node.operation != OperationType.MUTATION:
             return
-        found = list(self.credential_fields(node.selection_set.selections, set()))
+        names = credential_mutations(self.context.schema)
+        found = list(self.credential_fields(node.selection_set.selections, set(), frozenset(names)))
         if len(found) > 1:
-            self.report_error(
-                GraphQLError(
-                    "Only one of login, register, verifyEmail, resendVerificationEmail, "
-                    "requestPasswordReset, resetPassword, changePassword and unlockAccount "
-                    "may run per request.",
-                    found,
-                )
-            )
+            # The ones the document selected first, then the rest.
+            selected = dict.fromkeys(field.name.value for field in found)
+            listed = tuple(selected) + tuple(name for name in names if name not in selected)
+            self.report_error(GraphQLError(f"Only one of {one_of(listed)} may run per request.", found))
 
-    def credential_fields(self, selections, seen_fragments: set[str]):
+    def credential_fields(self, selections, seen_fragments: set[str], names: frozenset[str]):
         for selection in selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value in CREDENTIAL_MUTATIONS:
+                if selection.name.value in names:
                     yield selection
             elif isinstance(selection, InlineFragmentNode):
-                yield from self.credential_fields(selection.selection_set.selections, seen_fragments)
+                yield from self.credential_fields(selection.selection_set.selections, seen_fragments, names)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.context.get_fragment(name)
                 if fragment is not None and name not in seen_fragments:
                     seen_fragments.add(name)
                     yield from self.credential_fields(
-                        fragment.selection_set.selections, seen_fragments
+                        fragment.selection_set.selections, seen_fragments, names
                     )
 
 
@@ -158,7 +166,7 @@ def cost_error(document: DocumentNode) -> GraphQLError | None:
             f"The document is too complex: it may select at most {settings.GRAPHQL_MAX_FIELDS} "
             f"fields and fragments, counted where they are spread, and repeat fields at most "
             f"{settings.GRAPHQL_MAX_FIELD_PAIRS} pairs' worth.",
-            extensions={"code": "QUERY_TOO_COMPLEX"},
+            extensions=error_extensions(RequestErrorCode.QUERY_TOO_COMPLEX),
         )
     return None
 
@@ -202,14 +210,14 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def request_id_of(execution_context) -> str | None:
+def request_id_in(execution_context) -> str | None:
     context = getattr(execution_context, "context", None)
     return getattr(getattr(context, "request", None), "request_id", None)
 
 
 def log_errors(errors: list[GraphQLError], execution_context) -> None:
     """Log unexpected errors in full, with the request id the client was given."""
-    request_id = request_id_of(execution_context)
+    request_id = request_id_in(execution_context)
     for error in errors:
         if is_unexpected(error):
             logger.error(
@@ -230,19 +238,19 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = request_id_of(self.execution_context)
+        request_id = request_id_in(self.execution_context)
         if isinstance(error.original_error, (OperationalError, InterfaceError)):
             # The database is away, not broken: 503 tells clients and load
             # balancers to retry rather than report a bug.
             self.execution_context.context.response.status_code = 503
-            message, code = "Service temporarily unavailable", "SERVICE_UNAVAILABLE"
+            message, code = "Service temporarily unavailable", RequestErrorCode.SERVICE_UNAVAILABLE
         else:
-            message, code = "Internal server error", "INTERNAL_SERVER_ERROR"
+            message, code = "Internal server error", RequestErrorCode.INTERNAL_SERVER_ERROR
         return GraphQLError(
             f"{message} (request id {request_id}).",
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": code, "requestId": request_id},
+            extensions=error_extensions(code, request_id),
         )

@@ -1,11 +1,12 @@
 """Field-level permission classes: the one module that decides who may read what.
 
-Built on strawberry-django's permission extensions, which run the check around
-the field's resolver. What differs is the denial: strawberry-django returns an
+strawberry-django's permission extensions, which run the check around the
+field's resolver, with one change (`CodedDenial`): strawberry-django returns an
 empty value or raises Django's PermissionDenied, while the contract wants the
 field null and a GraphQL error whose `extensions.code` says why:
 `NOT_AUTHENTICATED` for an anonymous caller, `PERMISSION_DENIED` otherwise.
-A denied nullable field thus costs the caller that field alone.
+A denied nullable field thus costs the caller that field alone. None prints a
+directive in the public SDL: the field's description says who may read it.
 
 Use them on any strawberry-django field (see README, "Permissions"):
 
@@ -17,35 +18,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import strawberry_django.permissions as library
 from django.contrib.auth import get_user_model
-from graphql import GraphQLError
 from strawberry.types import Info
 from strawberry_django.auth.utils import get_current_user
-from strawberry_django.permissions import DjangoNoPermission, DjangoPermissionExtension
+from strawberry_django.permissions import DjangoNoPermission
 from strawberry_django.resolvers import django_resolver
 
-from users import services
-
-NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-PERMISSION_DENIED = "PERMISSION_DENIED"
-
-
-class Denied(GraphQLError):
-    """A refusal the client may read: its message and code reach the answer."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
+from schema.errors import CodedError
+from users import errors
 
 
 def is_signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-class Permission(DjangoPermissionExtension):
-    """Base class: subclasses say in `allows` whether `user` may resolve the field
-    on `source`; anonymous callers are refused before `allows` is asked."""
+class CodedDenial(library.DjangoPermissionExtension):
+    """The contract's denial, mixed into strawberry-django's extensions."""
 
-    DEFAULT_ERROR_MESSAGE = "You may not see this."
+    DEFAULT_ERROR_MESSAGE = errors.PermissionDenied.default_message
+
+    def __init__(self, *args, use_directives: bool = False, **kwargs) -> None:
+        super().__init__(*args, use_directives=use_directives, **kwargs)
+
+    def handle_no_permission(self, exception: BaseException, *, info: Info):
+        if not is_signed_in(get_current_user(info)):
+            raise CodedError(errors.NotAuthenticated())
+        raise CodedError(errors.PermissionDenied(self.message))
+
+
+class IsAuthenticated(CodedDenial, library.IsAuthenticated):
+    """Any caller with a valid token."""
+
+
+class HasPerm(CodedDenial, library.HasPerm):
+    """Holders of Django's permissions `perms` (superusers hold all): every one of
+    them, unlike strawberry-django's default of any one, unless `any_perm=True`."""
+
+    def __init__(self, *perms: str, any_perm: bool = False, **kwargs) -> None:
+        super().__init__(list(perms), any_perm=any_perm, **kwargs)
+
+
+class Permission(CodedDenial):
+    """The project's own rules: subclasses say in `allows` whether `user` may
+    resolve the field on `source`; anonymous callers are refused before it is asked."""
 
     @django_resolver(qs_hook=None)
     def resolve_for_user(self, resolver: Callable, user, *, info: Info, source: Any):
@@ -56,15 +72,6 @@ class Permission(DjangoPermissionExtension):
     def allows(self, user, source: Any) -> bool:
         return True
 
-    def handle_no_permission(self, exception: BaseException, *, info: Info):
-        if not is_signed_in(get_current_user(info)):
-            raise Denied("You need to be logged in.", NOT_AUTHENTICATED)
-        raise Denied(self.message, PERMISSION_DENIED)
-
-
-class IsAuthenticated(Permission):
-    """Any caller with a valid token."""
-
 
 class HasVerifiedEmail(Permission):
     """A caller whose email address is verified."""
@@ -72,7 +79,7 @@ class HasVerifiedEmail(Permission):
     DEFAULT_ERROR_MESSAGE = "Verify your email address first."
 
     def allows(self, user, source: Any) -> bool:
-        return services.is_verified(user)
+        return user.email_verified
 
 
 def owner_id(source: Any, owner_field: str) -> Any:
@@ -94,19 +101,6 @@ class IsOwner(Permission):
         return owner_id(source, self.owner_field) == user.pk
 
 
-class HasPerm(Permission):
-    """Holders of every one of Django's permissions `perms` (superusers hold all)."""
-
-    def __init__(self, *perms: str, **kwargs) -> None:
-        if not perms:
-            raise TypeError("HasPerm needs at least one permission")
-        super().__init__(**kwargs)
-        self.perms = perms
-
-    def allows(self, user, source: Any) -> bool:
-        return user.has_perms(self.perms)
-
-
 class IsOwnerOrHasPerm(HasPerm):
     """The owner, or a holder of the permissions (staff with `users.view_user`)."""
 
@@ -114,5 +108,8 @@ class IsOwnerOrHasPerm(HasPerm):
         super().__init__(*perms, **kwargs)
         self.owner_field = owner_field
 
-    def allows(self, user, source: Any) -> bool:
-        return owner_id(source, self.owner_field) == user.pk or super().allows(user, source)
+    @django_resolver(qs_hook=None)
+    def resolve_for_user(self, resolver: Callable, user, *, info: Info, source: Any):
+        if is_signed_in(user) and owner_id(source, self.owner_field) == user.pk:
+            return resolver()
+        return super().resolve_for_user(resolver, user, info=info, source=source)

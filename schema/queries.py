@@ -4,11 +4,14 @@ import strawberry
 import strawberry_django
 from django.db.models import QuerySet
 from strawberry.types import Info
+from strawberry_django.utils.requests import get_request
 
-from schema.context import request_of
+from schema.errors import CodedError
 from schema.permissions import HasPerm
 from schema.types import VIEW_USER, User
-from users import models, services
+from users import models
+from users.cleaning import is_text
+from users.errors import InvalidInput
 
 MAX_PAGE = 100
 
@@ -17,7 +20,7 @@ MAX_PAGE = 100
 class Query:
     @strawberry.field(description="The caller; null when the request carries no valid token.")
     def me(self, info: Info) -> User | None:
-        user = request_of(info).user
+        user = get_request(info).user
         return user if user.is_authenticated else None
 
     @strawberry_django.field(
@@ -29,13 +32,9 @@ class Query:
         self, first: int = 50, offset: int = 0, search: str | None = None
     ) -> list[User]:
         if first < 0 or offset < 0:
-            raise strawberry.exceptions.StrawberryGraphQLError(
-                "first and offset must not be negative.", extensions={"code": "INVALID_INPUT"}
-            )
-        if search is not None and not services.is_text(search):
-            raise strawberry.exceptions.StrawberryGraphQLError(
-                "search holds characters that are not text.", extensions={"code": "INVALID_INPUT"}
-            )
+            raise CodedError(InvalidInput("first and offset must not be negative."))
+        if search is not None and not is_text(search):
+            raise CodedError(InvalidInput("search holds characters that are not text."))
         accounts: QuerySet[models.User] = models.User.objects.order_by("date_joined", "pk")
         if search and search.strip():
             accounts = accounts.filter(email__icontains=search.strip())

@@ -6,14 +6,13 @@ from datetime import datetime
 
 import strawberry
 import strawberry_django
-from allauth.account.models import EmailAddress
 from django.db.models import Prefetch
 from strawberry.types import Info
+from strawberry_django.utils.requests import get_request
 
-from schema.context import request_of
 from schema.errors import UserError
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
-from users import models, services
+from users import models
 
 VIEW_USER = "users.view_user"
 
@@ -31,7 +30,7 @@ class Session:
 
     @strawberry_django.field(description="The token this request was made with.")
     def current(self, root: models.AuthToken, info: Info) -> bool:
-        token = getattr(request_of(info), "auth", None)
+        token = getattr(get_request(info), "auth", None)
         return token is not None and token.pk == root.pk
 
 
@@ -39,28 +38,16 @@ class Session:
 class User:
     id: strawberry.ID
     date_joined: datetime
-    email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(VIEW_USER)])
-    last_login: datetime | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(VIEW_USER)])
-
-    @strawberry_django.field(
-        prefetch_related=[
-            Prefetch(
-                "emailaddress_set",
-                queryset=EmailAddress.objects.filter(verified=True),
-                to_attr="verified_addresses",
-            )
-        ],
+    email: str | None = strawberry_django.field(
+        extensions=[IsOwnerOrHasPerm(VIEW_USER)], description=f"The user itself, or staff holding {VIEW_USER}."
     )
-    def email_verified(self, root: models.User) -> bool:
-        # Known already for the caller (users.token_lookup) and prefetched for
-        # lists (one query for all rows); any other single user asks once.
-        known = getattr(root, "email_verified", None)
-        if known is not None:
-            return known
-        verified = getattr(root, "verified_addresses", None)
-        if verified is None:
-            return services.is_verified(root)
-        return any(address.email == root.email for address in verified)
+    last_login: datetime | None = strawberry_django.field(
+        extensions=[IsOwnerOrHasPerm(VIEW_USER)], description=f"The user itself, or staff holding {VIEW_USER}."
+    )
+
+    # Lists ask it in their own query (the optimizer annotates it); the caller's is
+    # known from the token lookup, a login's from the login (users.models.User.email_verified).
+    email_verified: bool = strawberry_django.field(annotate=models.email_verified())
 
     @strawberry_django.field(
         prefetch_related=[

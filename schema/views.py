@@ -12,7 +12,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
+from gql_auth.responses import json_error
 from users.authentication import authenticate_request
+from users.errors import RequestErrorCode
 
 logger = logging.getLogger("gql_auth.graphql")
 
@@ -37,48 +39,44 @@ def nesting_exceeds(value: object, limit: int) -> bool:
     return False
 
 
-def request_id_for(request: HttpRequest) -> str:
+def new_request_id(request: HttpRequest) -> str:
+    """The id this request is logged and answered under."""
     given = request.headers.get("X-Request-ID", "")
     return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
-def json_error(message: str, status: int, request_id: str, code: str | None = None) -> JsonResponse:
-    extensions = {"requestId": request_id, **({"code": code} if code else {})}
-    return JsonResponse({"errors": [{"message": message, "extensions": extensions}]}, status=status)
-
-
-def failure(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+def failure(request: HttpRequest, status: int, code: RequestErrorCode, message: str) -> JsonResponse:
     """Log the exception being handled with the request id, and answer with that id alone."""
     logger.exception("%s in request %s", message, request.request_id)
-    return json_error(f"{message} (request id {request.request_id}).", status, request.request_id, code)
+    return json_error(f"{message} (request id {request.request_id}).", status,
+                      code=code, request_id=request.request_id)
 
 
 class GraphQLView(StrawberryGraphQLView):
     """Strawberry's view, authenticated by API token alone, answering JSON always."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        request.request_id = request_id_for(request)
+        request.request_id = new_request_id(request)
         try:
             request.body.decode()  # strawberry would crash on bytes that are not UTF-8
             authenticate_request(request)
             response = self.run(request=request)
         except UnicodeDecodeError:
-            response = json_error("The request body is not valid UTF-8.", 400, request.request_id)
+            response = json_error("The request body is not valid UTF-8.", 400, request_id=request.request_id)
         except HTTPException as error:
             # Strawberry answers a malformed request in plain text; clients parse JSON.
-            response = json_error(error.reason, error.status_code, request.request_id)
+            response = json_error(error.reason, error.status_code, request_id=request.request_id)
         except RequestDataTooBig:
-            response = json_error(
-                "The request body is too large.", 413, request.request_id, "REQUEST_TOO_LARGE"
-            )
+            response = json_error("The request body is too large.", 413,
+                                  code=RequestErrorCode.REQUEST_TOO_LARGE, request_id=request.request_id)
         except DatabaseError:
             # Outside any resolver (token lookup): the database is away. Say so,
             # cleanly, so load balancers and clients retry rather than give up.
-            response = failure(request, 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+            response = failure(request, 503, RequestErrorCode.SERVICE_UNAVAILABLE, "Service temporarily unavailable")
         except Exception:
             # A bug outside any resolver. Answered here rather than by Django, whose
             # DEBUG page would show settings and the environment to the client.
-            response = failure(request, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
+            response = failure(request, 500, RequestErrorCode.INTERNAL_SERVER_ERROR, "Internal server error")
         response["Cache-Control"] = "no-store"
         response["X-Request-ID"] = request.request_id
         return response
@@ -89,7 +87,7 @@ class GraphQLView(StrawberryGraphQLView):
         except (ValueError, RecursionError):
             # ValueError: not JSON, or a number too long to convert (over 4,300
             # digits); RecursionError: nesting deeper than Python's stack.
-            raise HTTPException(400, "Unable to parse request body as JSON")
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
         # Strawberry expects an object (or a batch list) and crashes on a bare value.
         if not isinstance(parsed, (dict, list)):
             raise HTTPException(400, "The request body must be a JSON object.")

@@ -37,7 +37,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self.log = open(log_path, "wb")
+        self.log = open(log_path, "wb")  # noqa: SIM115 (closed when the server stops)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "gql_auth.wsgi:application",
              "--bind", f"127.0.0.1:{self.port}", "--workers", "2",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -23,6 +23,12 @@ logger = logging.getLogger(__name__)
 
 # Stands for "no address known" (a Unix socket without a proxy): one shared bucket.
 UNKNOWN_IP = "0.0.0.0"
+
+
+def client_ip(request) -> str | None:
+    """The caller's address as records keep it (a session's), None when unknown."""
+    ip = get_adapter(request).get_client_ip(request)
+    return None if ip == UNKNOWN_IP else ip
 
 
 def deliver(message: EmailMessage) -> None:

@@ -51,7 +51,7 @@ def normalize_email(value: str) -> str:
         try:
             domain = idna.encode(domain, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError):
-            raise InvalidAddress("Enter a valid email address.")
+            raise InvalidAddress("Enter a valid email address.") from None
     return f"{local}@{domain}"
 
 
@@ -60,7 +60,7 @@ def validate_address(value: str) -> None:
     try:
         value = normalize_email(value)
     except InvalidAddress as error:
-        raise ValidationError(str(error), code="invalid")
+        raise ValidationError(str(error), code="invalid") from None
     validate_email(value)
 
 

@@ -36,9 +36,9 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         try:
             credentials.check(self.request, self.user.email, old_password)
         except InvalidCredentials:
-            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect") from None
         except RateLimited as refusal:
-            raise ValidationError(refusal.message, code="rate_limited")
+            raise ValidationError(refusal.message, code="rate_limited") from None
         return old_password
 
 

@@ -30,7 +30,7 @@ class TokenAuthentication(BaseAuthentication):
         try:
             secret = parts[1].decode("ascii")
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("Invalid token header.")
+            raise exceptions.AuthenticationFailed("Invalid token header.") from None
         token = token_lookup.authenticate(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")

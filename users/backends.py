@@ -7,7 +7,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from users import credentials, services
+from users import credentials
+from users.cleaning import clean_email, clean_password
 from users.errors import InvalidCredentials, InvalidInput, RateLimited
 
 
@@ -22,8 +23,8 @@ class EmailBackend(ModelBackend):
         try:
             # The API's own input checks: one spelling per mailbox; over-long or
             # not-text passwords refused before any hashing.
-            address = services.clean_email(address)
-            services.check_password_input(password)
+            address = clean_email(address)
+            clean_password(password)
         except InvalidInput:
             return None
         # Called without a request (a script): one shared bucket, no address.
@@ -35,5 +36,5 @@ class EmailBackend(ModelBackend):
         except RateLimited as refusal:
             # Stops Django trying other backends; the form shows why (users.admin_site).
             request.login_refusal = refusal.message
-            raise PermissionDenied(refusal.message)
+            raise PermissionDenied(refusal.message) from None
         return user if self.user_can_authenticate(user) else None

@@ -59,7 +59,7 @@ def check(request: HttpRequest, email: str, password: str) -> User:
             attempt.rollback()
             # Known or not, the same work before the answer: the owner is looked up after.
             after_answer(partial(send_locked_notice, request, email))
-            raise RateLimited(ACCOUNT_LOCKED)
+            raise RateLimited(ACCOUNT_LOCKED) from None
     if user is None:
         make_password(password)  # as slow as a real check, so timing tells nothing
         raise InvalidCredentials()

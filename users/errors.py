@@ -1,15 +1,57 @@
-"""Why an account flow refused to go on.
+"""The service's one error vocabulary: every code a client can read, and the
+account errors that carry them.
 
-Flows raise these; the GraphQL layer turns them into `UserError`s in exactly one
-place (`schema.errors.user_errors`). Each message is safe to show to the person
-at the keyboard, and none tells whether an account exists.
+Flows raise `AccountError`s; each class carries its `ErrorCode`, and the GraphQL
+enum is derived from `ErrorCode` (`schema.errors`), as Saleor derives its
+AccountErrorCode. A subclass without a code is refused when it is defined,
+not answered as a masked 500 when first raised. Each message is safe to show to
+the person at the keyboard, and none tells whether an account exists.
+
+`RequestErrorCode` names refusals of a whole request (too large, too complex,
+the database away, a bug): they reach clients only as a GraphQL error's or a
+JSON error body's `extensions.code`, never in a payload's `errors`.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """What a payload's `errors[].code` (and a denied field's `extensions.code`) says."""
+
+    INVALID_INPUT = "INVALID_INPUT"
+    PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    INVALID_KEY = "INVALID_KEY"
+    EXPIRED_KEY = "EXPIRED_KEY"
+    RATE_LIMITED = "RATE_LIMITED"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    NOT_FOUND = "NOT_FOUND"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+
+
+class RequestErrorCode(StrEnum):
+    """Why a request as a whole was refused or failed."""
+
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
 
 class AccountError(Exception):
+    """Why an account flow refused to go on. Subclasses set `code` and `default_message`."""
+
+    code: ErrorCode
     default_message = "The request could not be completed."
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(cls.__dict__.get("code"), ErrorCode):
+            raise TypeError(f"{cls.__name__} must set `code` to an ErrorCode")
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
         self.message = message or self.default_message
@@ -18,45 +60,58 @@ class AccountError(Exception):
 
 
 class InvalidInput(AccountError):
+    code = ErrorCode.INVALID_INPUT
     default_message = "This value is not valid."
 
 
 class PasswordTooWeak(AccountError):
+    code = ErrorCode.PASSWORD_TOO_WEAK
     default_message = "This password is too weak."
 
 
 class InvalidCredentials(AccountError):
+    code = ErrorCode.INVALID_CREDENTIALS
     default_message = "The email address or the password is wrong."
 
 
 class EmailNotVerified(AccountError):
-    default_message = (
-        "Please verify your email address first: we have sent you a new link."
-    )
+    code = ErrorCode.EMAIL_NOT_VERIFIED
+    default_message = "Please verify your email address first: we have sent you a new link."
 
 
 class AccountDisabled(AccountError):
+    code = ErrorCode.ACCOUNT_DISABLED
     default_message = "This account has been deactivated."
 
 
 class InvalidKey(AccountError):
+    code = ErrorCode.INVALID_KEY
     default_message = "This link is invalid or has already been used."
 
 
 class ExpiredKey(AccountError):
+    code = ErrorCode.EXPIRED_KEY
     default_message = "This link has expired. Please ask for a new one."
 
 
 class RateLimited(AccountError):
+    code = ErrorCode.RATE_LIMITED
     default_message = "Too many attempts. Please try again later."
 
 
 class NotAuthenticated(AccountError):
+    code = ErrorCode.NOT_AUTHENTICATED
     default_message = "You need to be logged in."
 
 
 class NotFound(AccountError):
+    code = ErrorCode.NOT_FOUND
     default_message = "Not found."
+
+
+class PermissionDenied(AccountError):
+    code = ErrorCode.PERMISSION_DENIED
+    default_message = "You may not see this."
 
 
 class AccountErrors(Exception):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from users import tokens
 from users.addresses import EmailAddressField, InvalidAddress, normalize_email, normalized_if_possible
@@ -20,7 +23,7 @@ class UserManager(BaseUserManager["User"]):
         try:
             return self.get(email=normalize_email(email))
         except InvalidAddress:
-            raise self.model.DoesNotExist(f"No account has the address {email!r}.")
+            raise self.model.DoesNotExist(f"No account has the address {email!r}.") from None
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
@@ -32,8 +35,6 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
         """An operator's account: its address counts as verified so it can log in at once."""
-        from allauth.account.models import EmailAddress
-
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         user = self.create_user(email, password, **extra)
@@ -41,6 +42,18 @@ class UserManager(BaseUserManager["User"]):
             user=user, email=user.email, verified=True, primary=True
         )
         return user
+
+
+def verified_addresses(user, email) -> models.QuerySet[EmailAddress]:
+    """The one rule for "is this account's address verified?": its own address
+    (`User.email`) has a verified allauth EmailAddress row."""
+    return EmailAddress.objects.filter(user=user, email=email, verified=True)
+
+
+def email_verified() -> Exists:
+    """The rule as a query expression, for `QuerySet.annotate(email_verified=...)`
+    (lists ask it in their own query; `users.token_lookup` spells it in SQL)."""
+    return Exists(verified_addresses(OuterRef("pk"), OuterRef("email")))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -79,6 +92,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalized_if_possible(self.email)  # a refused one: the field's validator says why
+
+    @cached_property
+    def email_verified(self) -> bool:
+        """Whether the account's address is verified. Set without a query where it is
+        already known: by the token lookup, an `email_verified()` annotation, login."""
+        return verified_addresses(self.pk, self.email).exists()
 
     @property
     def password_digest(self) -> str:

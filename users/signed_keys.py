@@ -13,6 +13,6 @@ def loads(key: str, *, salt: str, max_age: int):
     try:
         return signing.loads(key, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise ExpiredKey(field="key")
+        raise ExpiredKey(field="key") from None
     except signing.BadSignature:
-        raise InvalidKey(field="key")
+        raise InvalidKey(field="key") from None

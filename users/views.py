@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from users import credentials, services
+from users import cleaning, credentials, signup
 from users.errors import AccountError, ExpiredKey
 
 
@@ -34,7 +34,7 @@ def key_state(read: Callable[[str], dict]) -> Callable[[str], dict]:
 
     def describe(key: str) -> dict:
         try:
-            return {"state": "confirm", **read(services.clean_key(key))}
+            return {"state": "confirm", **read(cleaning.clean_key(key))}
         except ExpiredKey:
             return {"state": "expired"}
         except AccountError:
@@ -45,7 +45,7 @@ def key_state(read: Callable[[str], dict]) -> Callable[[str], dict]:
 
 verify_email = key_page(
     "pages/verify_email.html",
-    key_state(lambda key: {"email": services.pending_address(key).email}),
+    key_state(lambda key: {"email": signup.pending_address(key).email}),
 )
 reset_password = key_page("pages/reset_password.html")
 unlock_account = key_page(

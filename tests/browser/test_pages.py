@@ -11,9 +11,9 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.utils import timezone
 
 from tests.conftest import LOGIN, STRONG_PASSWORD
-from tests.support import key_from
 from tests.schema.test_password_reset import REQUEST
 from tests.schema.test_walkthrough import REGISTER
+from tests.support import key_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -39,7 +39,7 @@ class RecipeQuery(Query):
         return EmailAddress.objects.count()
 
     @strawberry.field(description="Any user by id, to show User's own field guards.")
-    def user(self, id: strawberry.ID) -> User | None:
+    def user(self, id: strawberry.ID) -> User | None:  # noqa: A002 (GraphQL's argument name)
         return models.User.objects.filter(pk=id).first()
 
 

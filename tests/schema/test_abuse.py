@@ -59,9 +59,9 @@ def test_too_many_tokens(gql):
 
 
 def test_depth_is_limited(db, settings):
-    from schema.schema import Schema, extensions
     from schema.mutations import Mutation
     from schema.queries import Query
+    from schema.schema import Schema, extensions
 
     settings.GRAPHQL_MAX_DEPTH = 1
     shallow = Schema(query=Query, mutation=Mutation, extensions=extensions())

@@ -86,7 +86,7 @@ def doubling_chain(levels: int, last: str) -> str:
     """Each fragment spreads the next twice: 2**levels spreads from a few hundred bytes."""
     names = [f"F{n}" for n in range(levels)]
     fragments = " ".join(f"fragment {name} on User {{ ...{following} ...{following} }}"
-                         for name, following in zip(names, [*names[1:], last]))
+                         for name, following in zip(names, [*names[1:], last], strict=True))
     return f"query {{ me {{ ...F0 }} }} {fragments}"
 
 

@@ -19,7 +19,7 @@ CACHE_TABLE = "gql_auth_cache"
 FLOWS = {
     "requestPasswordReset": "mutation($e: String!) { r: requestPasswordReset(email: $e) { success } }",
     "resendVerificationEmail": "mutation($e: String!) { r: resendVerificationEmail(email: $e) { success } }",
-    "register": 'mutation($e: String!) { r: register(email: $e, password: "%s") { success } }' % STRONG_PASSWORD,
+    "register": f'mutation($e: String!) {{ r: register(email: $e, password: "{STRONG_PASSWORD}") {{ success }} }}',
 }
 
 

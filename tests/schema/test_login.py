@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tests.conftest import LOGIN, ME, STRONG_PASSWORD
-from tests.support import key_from
 from tests.schema.test_walkthrough import VERIFY
+from tests.support import key_from
 from users.models import AuthToken
 
 

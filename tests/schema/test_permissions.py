@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-
 ACTORS = ["anonymous", "self", "other", "staff", "staff_with_view_user", "superuser"]
 USER_FIELDS = "user(id: $id) { id emailVerified email lastLogin sessions { id } }"
 

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.support import key_from
 from tests.schema.test_walkthrough import VERIFY
+from tests.support import key_from
 
 RESEND = """
 mutation Resend($email: String!) {

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.conftest import LOGIN, STRONG_PASSWORD
 from users.addresses import InvalidAddress, normalize_email

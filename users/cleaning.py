@@ -1,0 +1,97 @@
+"""Input cleaning, separate from the flows (as allauth's forms are from its
+flows): each cleaner returns the value a flow may use, or raises
+`InvalidInput` (or `InvalidKey`, `PasswordTooWeak`) naming the field at fault.
+Cheap checks come first, so nothing is hashed or looked up for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from users.addresses import InvalidAddress, normalize_email
+from users.errors import AccountError, AccountErrors, InvalidInput, InvalidKey, PasswordTooWeak
+
+EMAIL_MAX_LENGTH = 254
+# Keys we hand out are well under this; longer input is refused unparsed.
+KEY_MAX_LENGTH = 512
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text a database column and a hash accept: valid Unicode
+    (no lone UTF-16 surrogate, which JSON and GraphQL escapes can carry) and no NUL."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def clean_email(value: str, *, field: str = "email") -> str:
+    """The address in the one spelling the service stores (`users.addresses`)."""
+    if not value.strip():
+        raise InvalidInput("Enter an email address.", field=field)
+    try:
+        email = normalize_email(value)
+    except InvalidAddress as error:
+        raise InvalidInput(str(error), field=field) from None
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise InvalidInput(f"An email address has at most {EMAIL_MAX_LENGTH} characters.", field=field)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("Enter a valid email address.", field=field) from None
+    return email
+
+
+def clean_password(password: str, *, field: str = "password") -> str:
+    """Refuse empty and over-long passwords before anything hashes them."""
+    if not password:
+        raise InvalidInput("Enter a password.", field=field)
+    if len(password) > settings.PASSWORD_MAX_LENGTH:
+        raise InvalidInput(f"A password has at most {settings.PASSWORD_MAX_LENGTH} characters.", field=field)
+    if not is_text(password):
+        raise InvalidInput("This password holds characters that are not text.", field=field)
+    return password
+
+
+def clean_new_password(password: str, user, *, field: str = "password") -> str:
+    """A password the validators (AUTH_PASSWORD_VALIDATORS) accept for `user`."""
+    clean_password(password, field=field)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise PasswordTooWeak(" ".join(error.messages), field=field) from None
+    return password
+
+
+def clean_key(key: str) -> str:
+    """A key from an emailed link, trimmed; parsing and checking it is the flow's."""
+    key = key.strip()
+    if not key:
+        raise InvalidInput("Enter the key from the link.", field="key")
+    if len(key) > KEY_MAX_LENGTH:
+        raise InvalidInput("This key is too long to be one of ours.", field="key")
+    if not (key.isascii() and key.isprintable()):
+        # Every key we hand out is printable ASCII (signed base64 or base36):
+        # anything else is malformed, which the contract calls INVALID_KEY.
+        raise InvalidKey(field="key")
+    return key
+
+
+def clean_all(*cleaners: Callable[[], Any]) -> list:
+    """Run every cleaner, returning their values, or raise all their failures at
+    once (`AccountErrors`), so the caller can fix every field in one go."""
+    values, failures = [], []
+    for cleaner in cleaners:
+        try:
+            values.append(cleaner())
+        except AccountError as failure:
+            failures.append(failure)
+    if failures:
+        raise AccountErrors(failures)
+    return values

@@ -1,0 +1,103 @@
+"""Logging in and the sessions it makes: login, logout, logoutAll,
+revokeSession, and unlockAccount (the way past the login lock).
+
+A session is one API token (`users.models.AuthToken`).
+"""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import user_logged_in
+from django.db import transaction
+from django.http import HttpRequest
+
+from users import credentials, ratelimits
+from users.adapter import client_ip
+from users.cleaning import clean_all, clean_email, clean_key, clean_password
+from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound
+from users.locking import lock_user
+from users.mail import send_verification
+from users.models import AuthToken, User
+
+ID_MAX = 2**63 - 1
+
+
+def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, str]:
+    """Check the password and issue a new token: one login session.
+
+    The password passes the one gate (`users.credentials.check`) with its locks;
+    then, unlike `django.contrib.auth.authenticate`, whose backends answer None
+    alike for a wrong password and a deactivated account, the rightful owner is
+    told which of the two it is.
+    """
+    email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
+    user = credentials.check(request, email, password)
+    if not user.is_active:
+        raise AccountDisabled()
+    # Accounts made outside `register` (the admin, a shell) get their address row here.
+    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    if not address.verified:
+        send_verification(request, address, signup=False)
+        raise EmailNotVerified()
+    user.email_verified = True  # just checked: the answer need not ask again
+    with transaction.atomic():
+        # Serialised with logoutAll, password changes and deactivation, so no
+        # token issued before those survives them (it is bound to the password too).
+        lock_user(user)
+        token, secret = AuthToken.objects.issue(
+            user,
+            user_agent=request.headers.get("User-Agent", ""),
+            ip_address=client_ip(request),
+        )
+    # Django's own receiver records last_login; others may audit.
+    user_logged_in.send(sender=User, request=request, user=user)
+    # The rest of this request acts as the new session, as django.contrib.auth's
+    # login() does: the answer may show the user its own email and sessions.
+    request.user, request.auth = user, token
+    return token, secret
+
+
+def current_token(request: HttpRequest) -> AuthToken:
+    """The token this request was made with; its absence means nobody is logged in."""
+    token = getattr(request, "auth", None)
+    if not isinstance(token, AuthToken):
+        raise NotAuthenticated()
+    return token
+
+
+def logout(request: HttpRequest) -> None:
+    """Revoke the token this request was made with."""
+    current_token(request).delete()
+
+
+def logout_all(request: HttpRequest) -> None:
+    """Revoke every token of the caller, this one included."""
+    user = current_token(request).user
+    with transaction.atomic():
+        lock_user(user, as_read=False)
+        AuthToken.objects.filter(user=user).delete()
+
+
+def revoke_session(request: HttpRequest, session_id: str) -> None:
+    """Revoke one of the caller's own sessions.
+
+    Someone else's session and one that does not exist answer alike, so ids
+    tell nothing about other accounts.
+    """
+    user = current_token(request).user
+    try:
+        pk = int(session_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such session.", field="id") from None
+    if not 0 < pk <= ID_MAX:
+        raise NotFound("No such session.", field="id")
+    deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete()
+    if not deleted:
+        raise NotFound("No such session.", field="id")
+
+
+def unlock_account(request: HttpRequest, key: str) -> None:
+    """Let the caller's network past the account-wide lock, with the emailed key."""
+    key = clean_key(key)
+    ratelimits.hit(request, "unlock_account")
+    credentials.unlock(request, credentials.user_of_unlock_key(key))
