@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-reliability bench migrate clean
+.PHONY: run test lint format test-reliability bench migrate clean
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,15 @@ migrate: $(VENV)/.installed
 
 run: migrate
 	DEBUG=$${DEBUG:-1} PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# ruff: lint and format, configured in pyproject.toml; `make format` rewrites.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

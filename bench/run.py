@@ -78,8 +78,9 @@ def django(env: dict, code: str, *args: str) -> str:
     """Run `code` in a fresh Django process; return the last line it prints
     (console emails may come before it)."""
     script = "import django\ndjango.setup()\n" + code
-    result = subprocess.run([PYTHON, "-c", script, *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [PYTHON, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if result.returncode:
         raise RuntimeError(result.stderr[-3000:])
     return result.stdout.strip().splitlines()[-1]
@@ -202,9 +203,24 @@ print(json.dumps({"median_s": statistics.median(times)}))
 def server(env: dict, workers: int, worker_class: str, threads: int):
     port = free_port()
     log = open(RESULTS / "server.log", "ab")  # noqa: SIM115 (the server writes it until stopped)
-    command = [PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
-               "--backlog", "512", "--log-level", "warning"]
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "bench.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--backlog",
+        "512",
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -240,18 +256,36 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 def wrk(url: str, seconds: int, connections: int, method="GET", body="", auth="") -> dict:
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_AUTH": auth}
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "request.lua"), url],
-        env=env, capture_output=True, text=True, timeout=seconds + 60,
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "request.lua"),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
     ).stdout
+
     def latency(percent: str) -> float:
         value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         return float(value) * UNITS[unit]
+
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors or "Socket errors" in out:
         raise RuntimeError(f"wrk saw failures at {url}:\n{out}")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": latency("50"), "p99_ms": latency("99")}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+    }
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -265,6 +299,7 @@ def machine() -> dict:
 
     import django
     import strawberry
+
     return {
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
         "cores": os.cpu_count(),
@@ -306,15 +341,18 @@ def main() -> None:
     login_body = json.dumps({"query": login})
     with server(env, args.workers, args.worker_class, args.threads) as (base, process):
         endpoints = {
-            "service: POST /graphql/ me": dict(url=f"{base}/graphql/", method="POST", body=me_body,
-                                               auth=f"Token {seeded['secret']}"),
+            "service: POST /graphql/ me": dict(
+                url=f"{base}/graphql/", method="POST", body=me_body, auth=f"Token {seeded['secret']}"
+            ),
             "ceiling: bare Django view": dict(url=f"{base}/bench/me", auth=f"Token {seeded['secret']}"),
             "dj-rest-auth: GET /auth/user/": dict(url=f"{base}/auth/user/", auth=f"Token {seeded['drf_key']}"),
         }
+
         def measure(name: str, seconds: int) -> dict:
             spec = endpoints[name]
-            return wrk(spec["url"], seconds, args.connections, spec.get("method", "GET"),
-                       spec.get("body", ""), spec["auth"])
+            return wrk(
+                spec["url"], seconds, args.connections, spec.get("method", "GET"), spec.get("body", ""), spec["auth"]
+            )
 
         names = list(endpoints)
         for _ in range(2):  # warm every worker thread, connection and cache; the first seconds run slow
@@ -322,18 +360,20 @@ def main() -> None:
                 measure(name, 3)
         runs = {name: [] for name in endpoints}
         for round_ in range(args.rounds):  # each round in another order, so no endpoint always goes first
-            for name in names[round_ % 3:] + names[: round_ % 3]:
+            for name in names[round_ % 3 :] + names[: round_ % 3]:
                 runs[name].append(measure(name, args.seconds))
         me = {name: median_of(result) for name, result in runs.items()}
 
         login = wrk(f"{base}/graphql/", args.seconds, 1, "POST", login_body)
 
         service = endpoints["service: POST /graphql/ me"]
-        scale_small = median_of([wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"])
-                                 for _ in range(2)])
+        scale_small = median_of(
+            [wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"]) for _ in range(2)]
+        )
         rows = int(django(env, FILL, str(args.scale_rows)).strip())
-        scale_large = median_of([wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"])
-                                 for _ in range(2)])
+        scale_large = median_of(
+            [wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"]) for _ in range(2)]
+        )
         rss = peak_rss_mb(process.pid)
 
     service_rps, ceiling_rps, rest_rps = (me[name]["rps"] for name in names)
@@ -342,18 +382,24 @@ def main() -> None:
         "machine": machine(),
         "database": db_label,
         "server": f"gunicorn, {args.workers} workers, {args.worker_class}"
-                  + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
         "load": f"wrk, 1 thread, {args.connections} connections, {args.seconds} s × {args.rounds} interleaved rounds",
         "me": me,
         "ratios": {
             "service / ceiling": round(service_rps / ceiling_rps, 2),
             "service / dj-rest-auth": round(service_rps / rest_rps, 2),
         },
-        "login": {"p50_ms": login["p50_ms"], "argon2_verify_ms": round(argon2, 2),
-                  "p50 / argon2 verify": round(login["p50_ms"] / argon2, 2)},
+        "login": {
+            "p50_ms": login["p50_ms"],
+            "argon2_verify_ms": round(argon2, 2),
+            "p50 / argon2 verify": round(login["p50_ms"] / argon2, 2),
+        },
         "sql_queries_per_request": queries,
-        "scale": {"rps_1000_tokens": scale_small["rps"], f"rps_{rows}_tokens": scale_large["rps"],
-                  "ratio": round(scale_large["rps"] / scale_small["rps"], 2)},
+        "scale": {
+            "rps_1000_tokens": scale_small["rps"],
+            f"rps_{rows}_tokens": scale_large["rps"],
+            "ratio": round(scale_large["rps"] / scale_small["rps"], 2),
+        },
         "peak_rss_mb_one_worker": rss,
         "seconds": round(time.monotonic() - started),
     }

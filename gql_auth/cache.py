@@ -18,5 +18,4 @@ class DatabaseCache(DjangoDatabaseCache):
         connection = connections[db]
         table = connection.ops.quote_name(self._table)
         expires = connection.ops.quote_name("expires")
-        cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s",
-                       [connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [connection.ops.adapt_datetimefield_value(now)])

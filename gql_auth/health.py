@@ -31,7 +31,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         logger.exception("Readiness: cache unreachable")
         checks["cache"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    response = JsonResponse({"status": "ok" if ready else "unavailable", **checks},
-                            status=200 if ready else 503)
+    response = JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
     return response

@@ -17,8 +17,7 @@ def error_extensions(code: Enum | None = None, request_id: str | None = None) ->
     return extensions
 
 
-def json_error(message: str, status: int, *, code: Enum | None = None,
-               request_id: str | None = None) -> JsonResponse:
+def json_error(message: str, status: int, *, code: Enum | None = None, request_id: str | None = None) -> JsonResponse:
     """`{"errors": [{"message", "extensions"}]}`, GraphQL's shape, for any answer."""
     error = {"message": message}
     extensions = error_extensions(code, request_id)

@@ -48,9 +48,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG=0. For development, set DEBUG=1 (make run does)."
-        )
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0. For development, set DEBUG=1 (make run does).")
     # Development: a key of this checkout's own, in an ignored file (never in git).
     SECRET_KEY = local_secrets.read_or_create(
         Path(os.environ.get("DEV_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key")
@@ -145,11 +143,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # transaction begins, so two transactions never both read and then deadlock
     # upgrading to write ("database is locked" at once); and a writer waits up to
     # `timeout` seconds for the lock rather than failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
-        "init_command": "PRAGMA journal_mode=WAL;",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -83,9 +83,7 @@ class OneCredentialMutationPerRequest(ValidationRule):
                 fragment = self.context.get_fragment(name)
                 if fragment is not None and name not in seen_fragments:
                     seen_fragments.add(name)
-                    yield from self.credential_fields(
-                        fragment.selection_set.selections, seen_fragments, names
-                    )
+                    yield from self.credential_fields(fragment.selection_set.selections, seen_fragments, names)
 
 
 class TooComplex(Exception):
@@ -113,9 +111,7 @@ class DocumentCost:
     """
 
     def __init__(self, document: DocumentNode) -> None:
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.steps = self.pairs = 0
 
     def measure(self, document: DocumentNode) -> None:

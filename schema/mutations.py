@@ -57,9 +57,7 @@ class Mutation:
         if session is None:
             return LoginResult(success=False, errors=errors)
         token, secret = session
-        return LoginResult(
-            success=True, errors=[], token=secret, expires_at=token.expires_at, user=token.user
-        )
+        return LoginResult(success=True, errors=[], token=secret, expires_at=token.expires_at, user=token.user)
 
     @strawberry.mutation(description="Revoke the token this request was made with.")
     def logout(self, info: Info) -> Result:

@@ -25,12 +25,9 @@ class Query:
 
     @strawberry_django.field(
         extensions=[HasPerm(VIEW_USER)],
-        description=f"Accounts by email address, oldest first; needs {VIEW_USER}. "
-        f"`first` is capped at {MAX_PAGE}.",
+        description=f"Accounts by email address, oldest first; needs {VIEW_USER}. `first` is capped at {MAX_PAGE}.",
     )
-    def users(
-        self, first: int = 50, offset: int = 0, search: str | None = None
-    ) -> list[User]:
+    def users(self, first: int = 50, offset: int = 0, search: str | None = None) -> list[User]:
         if first < 0 or offset < 0:
             raise CodedError(InvalidInput("first and offset must not be negative."))
         if search is not None and not is_text(search):

@@ -48,8 +48,7 @@ def new_request_id(request: HttpRequest) -> str:
 def failure(request: HttpRequest, status: int, code: RequestErrorCode, message: str) -> JsonResponse:
     """Log the exception being handled with the request id, and answer with that id alone."""
     logger.exception("%s in request %s", message, request.request_id)
-    return json_error(f"{message} (request id {request.request_id}).", status,
-                      code=code, request_id=request.request_id)
+    return json_error(f"{message} (request id {request.request_id}).", status, code=code, request_id=request.request_id)
 
 
 class GraphQLView(StrawberryGraphQLView):
@@ -67,8 +66,12 @@ class GraphQLView(StrawberryGraphQLView):
             # Strawberry answers a malformed request in plain text; clients parse JSON.
             response = json_error(error.reason, error.status_code, request_id=request.request_id)
         except RequestDataTooBig:
-            response = json_error("The request body is too large.", 413,
-                                  code=RequestErrorCode.REQUEST_TOO_LARGE, request_id=request.request_id)
+            response = json_error(
+                "The request body is too large.",
+                413,
+                code=RequestErrorCode.REQUEST_TOO_LARGE,
+                request_id=request.request_id,
+            )
         except DatabaseError:
             # Outside any resolver (token lookup): the database is away. Say so,
             # cleanly, so load balancers and clients retry rather than give up.

@@ -41,8 +41,9 @@ class GraphQL:
         self.client = Client()
         self.capture_on_commit = capture_on_commit
 
-    def post(self, query: str, variables: dict | None = None, *, token: str | None = None,
-             keyword: str = "Token", **headers):
+    def post(
+        self, query: str, variables: dict | None = None, *, token: str | None = None, keyword: str = "Token", **headers
+    ):
         if token is not None:
             headers["HTTP_AUTHORIZATION"] = f"{keyword} {token}"
         with self.capture_on_commit(execute=True):
@@ -68,8 +69,9 @@ def gql(db, django_capture_on_commit_callbacks) -> GraphQL:
 
 @pytest.fixture
 def make_user(db):
-    def make(email: str = "ada@example.com", password: str = STRONG_PASSWORD, *,
-             verified: bool = True, **extra) -> User:
+    def make(
+        email: str = "ada@example.com", password: str = STRONG_PASSWORD, *, verified: bool = True, **extra
+    ) -> User:
         user = User.objects.create_user(email, password, **extra)
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
         return user

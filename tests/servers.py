@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 def manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120
+    )
     return result.stdout
 
 
@@ -39,10 +40,24 @@ class Server:
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 (closed when the server stops)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "gql_auth.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--worker-class", "gthread", "--threads", "4"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "gql_auth.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, seconds: float = 30) -> None:
@@ -61,8 +76,9 @@ class Server:
         self.log.flush()
         return self.log_path.read_text(errors="replace")
 
-    def request(self, path: str, body: bytes | None = None, headers: dict | None = None,
-                timeout: float = 30) -> tuple[int, dict]:
+    def request(
+        self, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30
+    ) -> tuple[int, dict]:
         request = urllib.request.Request(self.base + path, body, headers or {})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:

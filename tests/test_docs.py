@@ -19,8 +19,7 @@ def test_every_test_named_in_the_security_page_exists():
             missing.append(path)
             continue
         source = (ROOT / "tests" / path).read_text()
-        missing += [f"{path}::{name}" for name in re.findall(r"test_\w+", names)
-                    if f"def {name}(" not in source]
+        missing += [f"{path}::{name}" for name in re.findall(r"test_\w+", names) if f"def {name}(" not in source]
     every_test = "\n".join(p.read_text() for p in (ROOT / "tests").rglob("test_*.py"))
     missing += [name for name in set(re.findall(r"::(test_\w+)", doc)) if f"def {name}(" not in every_test]
     assert missing == []

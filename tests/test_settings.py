@@ -132,8 +132,11 @@ def test_deploy_check_is_clean_for_an_https_service():
     base = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("DJANGO_")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env={**base, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "gql_auth.settings"},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**base, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "gql_auth.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

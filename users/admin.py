@@ -43,8 +43,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
-    @admin.action(description="Deactivate the selected accounts and end their sessions",
-                  permissions=["change"])
+    @admin.action(description="Deactivate the selected accounts and end their sessions", permissions=["change"])
     def deactivate(self, request, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=True):
             user.is_active = False

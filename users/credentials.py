@@ -93,11 +93,15 @@ def send_locked_notice(request: HttpRequest, email: str) -> None:
         return
     adapter = get_adapter(request)
     key = signing.dumps([user.pk, user.password_digest[:16]], salt=UNLOCK_SALT, compress=True)
-    adapter.send_mail("account/email/login_locked", user.email, {
-        "user": user,
-        "unlock_url": adapter.get_unlock_account_url(key),
-        "lock_hours": max(1, lock_seconds() // 3600),
-    })
+    adapter.send_mail(
+        "account/email/login_locked",
+        user.email,
+        {
+            "user": user,
+            "unlock_url": adapter.get_unlock_account_url(key),
+            "lock_hours": max(1, lock_seconds() // 3600),
+        },
+    )
 
 
 def user_of_unlock_key(key: str) -> User:

@@ -38,9 +38,7 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         user = self.create_user(email, password, **extra)
-        EmailAddress.objects.using(self._db).create(
-            user=user, email=user.email, verified=True, primary=True
-        )
+        EmailAddress.objects.using(self._db).create(user=user, email=user.email, verified=True, primary=True)
         return user
 
 
@@ -119,9 +117,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             AbstractBaseUser.set_password(self, raw)
             self._password = None  # not a password change: keeps the sessions
             self.save(update_fields=["password"])
-            AuthToken.objects.filter(user=self, password_digest=old_digest).update(
-                password_digest=self.password_digest
-            )
+            AuthToken.objects.filter(user=self, password_digest=old_digest).update(password_digest=self.password_digest)
 
         return check_password(raw_password, self.password, rehash)
 
@@ -150,9 +146,7 @@ class AuthTokenQuerySet(models.QuerySet["AuthToken"]):
 
 
 class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type: ignore[misc]
-    def issue(
-        self, user: User, *, user_agent: str = "", ip_address: str | None = None
-    ) -> tuple[AuthToken, str]:
+    def issue(self, user: User, *, user_agent: str = "", ip_address: str | None = None) -> tuple[AuthToken, str]:
         """Create a token for `user`; return it with its secret, which is not stored."""
         secret = tokens.generate_secret()
         now = timezone.now()
@@ -183,9 +177,7 @@ class AuthToken(models.Model):
     # The user's `password_digest` when the token was issued: a token lives only
     # as long as the password it was made with, however the password changes.
     password_digest = models.CharField(max_length=64, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -54,9 +54,7 @@ def hit(request: HttpRequest, action: str, *, key: str | None = None) -> Attempt
     for rate in (settings.RATE_LIMITS.get(action) or "").split(","):
         if not rate.strip():
             continue
-        usage = limiter.consume(
-            request, app=APP, action=action, config={action: rate}, key=key
-        )
+        usage = limiter.consume(request, app=APP, action=action, config={action: rate}, key=key)
         if usage is None:
             attempt.rollback()
             wait = humanize(limiter.parse_rate(rate.strip()).duration)

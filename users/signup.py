@@ -101,9 +101,7 @@ def resend_verification_email(request: HttpRequest, email: str) -> None:
 
 def mail_verification_link(request: HttpRequest, email: str) -> None:
     address = (
-        EmailAddress.objects.select_related("user")
-        .filter(email=email, verified=False, user__is_active=True)
-        .first()
+        EmailAddress.objects.select_related("user").filter(email=email, verified=False, user__is_active=True).first()
     )
     if address is not None:
         send_verification(request, address, signup=False)

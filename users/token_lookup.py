@@ -83,10 +83,10 @@ def authenticate(secret: str) -> AuthToken | None:
     if row is None:
         return None
     split = len(TOKEN_FIELDS)
-    token = AuthToken.from_db(connection.alias, [f.attname for f in TOKEN_FIELDS],
-                              converted(connection, AuthToken, row[:split]))
-    user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS],
-                        converted(connection, User, row[split:-1]))
+    token = AuthToken.from_db(
+        connection.alias, [f.attname for f in TOKEN_FIELDS], converted(connection, AuthToken, row[:split])
+    )
+    user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS], converted(connection, User, row[split:-1]))
     if not hmac.compare_digest(token.password_digest, user.password_digest):
         return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])

@@ -27,8 +27,7 @@ def graphql(live_server):
 
     def call(query, variables):
         body = json.dumps({"query": query, "variables": variables}).encode()
-        request = urllib.request.Request(f"{live_server.url}/graphql/", body,
-                                         {"Content-Type": "application/json"})
+        request = urllib.request.Request(f"{live_server.url}/graphql/", body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)["data"]
 
@@ -45,8 +44,7 @@ def graphql_requests(page):
     return seen
 
 
-def test_verify_link_confirms_the_address_when_the_person_clicks(graphql, live_server, page, mailoutbox,
-                                                                 screenshot):
+def test_verify_link_confirms_the_address_when_the_person_clicks(graphql, live_server, page, mailoutbox, screenshot):
     graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
     sent = graphql_requests(page)
     page.goto(link(live_server, "verify-email", key_from(mailoutbox[0])))
@@ -137,8 +135,10 @@ def test_tampered_reset_link_says_invalid(graphql, reset_link, page, screenshot)
 def test_pages_run_under_their_content_security_policy(graphql, live_server, page, mailoutbox):
     """The CSP forbids inline script; a violation would stop the page and be reported."""
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
     page.goto(link(live_server, "verify-email", key_from(mailoutbox[0])))
     page.get_by_role("button", name="Confirm").click()
@@ -146,8 +146,7 @@ def test_pages_run_under_their_content_security_policy(graphql, live_server, pag
     assert violations == []
 
 
-def test_unlock_link_lets_this_network_sign_in(graphql, live_server, page, make_user, mailoutbox, screenshot,
-                                               settings):
+def test_unlock_link_lets_this_network_sign_in(graphql, live_server, page, make_user, mailoutbox, screenshot, settings):
     """Past the account-wide lock, the owner's link, clicked, lets them in from there."""
     make_user("ada@example.com")
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed_account": "3/h/key"}

@@ -22,9 +22,7 @@ class EmailAddressType:
     id: strawberry.ID
     # Anyone logged in sees that the row exists; only its owner, or staff allowed
     # to view addresses, sees the address; only the owner sees whether it is verified.
-    email: str | None = strawberry_django.field(
-        extensions=[IsOwnerOrHasPerm("account.view_emailaddress")]
-    )
+    email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm("account.view_emailaddress")])
     verified: bool | None = strawberry_django.field(extensions=[IsOwner()])
 
 

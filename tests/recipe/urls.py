@@ -8,7 +8,6 @@ from schema.views import GraphQLView
 from tests.recipe.schema import schema
 
 urlpatterns = [
-    path("graphql/", csrf_exempt(GraphQLView.as_view(schema=schema, graphql_ide=None,
-                                                     allow_queries_via_get=False))),
+    path("graphql/", csrf_exempt(GraphQLView.as_view(schema=schema, graphql_ide=None, allow_queries_via_get=False))),
     *[pattern for pattern in service_urlpatterns if str(pattern.pattern) != "graphql/"],
 ]

@@ -61,8 +61,12 @@ class Cluster:
         return f"postgres://postgres@127.0.0.1:{self.port}"
 
     def ctl(self, action: str, *extra: str) -> None:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action, *extra],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action, *extra],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     def start(self) -> None:
         self.ctl("start")
@@ -85,8 +89,12 @@ def spare_cluster():
         pytest.skip("needs Debian's postgresql-common (pg_createcluster)")
     version = sorted(os.listdir("/etc/postgresql"))[-1]
     cluster = Cluster(version, f"rel{uuid.uuid4().hex[:8]}", free_port())
-    subprocess.run(["pg_createcluster", version, cluster.name, "-p", str(cluster.port), "--", "--auth=trust"],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_createcluster", version, cluster.name, "-p", str(cluster.port), "--", "--auth=trust"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     try:
         cluster.start()
         yield cluster

@@ -92,7 +92,7 @@ class Workload:
                     self.call(server, LOGOUT, token=token)
                 token = self.login(server, email)
             else:
-                me = (self.call(server, ME, token=token).get("me") or {})
+                me = self.call(server, ME, token=token).get("me") or {}
                 if me.get("email") != email:
                     with self.lock:
                         self.failures.append(("wrong me", me))

@@ -46,8 +46,10 @@ def test_database_outage_answers_503_and_recovers(spare_cluster, tmp_path):
             assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
             assert not LEAKS.search(str(body)), body
         # Without Redis the rate-limit counts live in the database too, so the cache is away with it.
-        assert server.get("/readyz") == (503, {"status": "unavailable", "database": "unavailable",
-                                               "cache": "unavailable"})
+        assert server.get("/readyz") == (
+            503,
+            {"status": "unavailable", "database": "unavailable", "cache": "unavailable"},
+        )
         assert server.get("/healthz") == (200, {"status": "ok"})
 
         spare_cluster.start()
@@ -55,17 +57,23 @@ def test_database_outage_answers_503_and_recovers(spare_cluster, tmp_path):
         assert server.get("/readyz")[0] == 200
         # The registration refused during the outage left nothing half made.
         assert sql(database_url, "SELECT count(*) FROM users_user WHERE email = 'lost@example.com'") == [(0,)]
-        assert sql(database_url, """SELECT count(*) FROM users_user u WHERE NOT EXISTS
-                   (SELECT 1 FROM account_emailaddress e WHERE e.user_id = u.id)""") == [(0,)]
+        assert sql(
+            database_url,
+            """SELECT count(*) FROM users_user u WHERE NOT EXISTS
+                   (SELECT 1 FROM account_emailaddress e WHERE e.user_id = u.id)""",
+        ) == [(0,)]
         again = server.graphql(REGISTER, {"email": "lost@example.com", "password": STRONG_PASSWORD})
         assert again["register"]["success"]
 
 
-def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(
-    database_url, smtp_server, tmp_path
-):
-    env = server_env(database_url, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_server.port),
-                     EMAIL_TIMEOUT="5", EMAIL_COOLDOWN_SECONDS="0")
+def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(database_url, smtp_server, tmp_path):
+    env = server_env(
+        database_url,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="5",
+        EMAIL_COOLDOWN_SECONDS="0",
+    )
     with servers(1, env, tmp_path) as (server,):
         smtp_server.stop()
         answer = server.graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
@@ -90,8 +98,13 @@ def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(
 def test_mail_outage_during_password_reset_answers_success_and_a_later_request_works(
     database_url, smtp_server, tmp_path
 ):
-    env = server_env(database_url, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_server.port),
-                     EMAIL_TIMEOUT="5", RATE_LIMITS_DISABLED="1")
+    env = server_env(
+        database_url,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="5",
+        RATE_LIMITS_DISABLED="1",
+    )
     create_verified_users(env, ["ada@example.com"], STRONG_PASSWORD)
     with servers(1, env, tmp_path) as (server,):
         smtp_server.stop()

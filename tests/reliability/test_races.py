@@ -73,8 +73,7 @@ def test_concurrent_registrations_of_one_address_make_one_account(pair, database
     # registration's mail, the last thing its job does.
     wait_for_mails(pair, CALLERS)
     assert sql(database_url, "SELECT count(*) FROM users_user WHERE email = %s", "race@example.com") == [(1,)]
-    assert sql(database_url, "SELECT count(*) FROM account_emailaddress WHERE email = %s",
-               "race@example.com") == [(1,)]
+    assert sql(database_url, "SELECT count(*) FROM account_emailaddress WHERE email = %s", "race@example.com") == [(1,)]
 
 
 def test_concurrent_verifications_of_one_key_all_end_verified(pair, database_url):
@@ -90,8 +89,9 @@ def test_concurrent_verifications_of_one_key_all_end_verified(pair, database_url
     assert len(outcomes) == CALLERS, answers
     assert set(outcomes) <= {"OK", "INVALID_KEY"}
     assert outcomes.count("OK") == 1  # the row lock lets one verification through
-    assert sql(database_url, "SELECT verified FROM account_emailaddress WHERE email = %s",
-               "race@example.com") == [(True,)]
+    assert sql(database_url, "SELECT verified FROM account_emailaddress WHERE email = %s", "race@example.com") == [
+        (True,)
+    ]
 
 
 RESET = """mutation($key: String!, $password: String!) {
@@ -105,9 +105,9 @@ def test_concurrent_resets_with_one_key_succeed_once(pair, database_url):
     first.graphql(REQUEST_RESET, {"email": "ada@example.com"})
     key = wait_for_link(first, "reset-password")
     passwords = [f"new passphrase number {n:02}" for n in range(CALLERS)]
-    answers = all_at_once([
-        lambda n=n: pair[n % 2].post(RESET, {"key": key, "password": passwords[n]}) for n in range(CALLERS)
-    ])
+    answers = all_at_once(
+        [lambda n=n: pair[n % 2].post(RESET, {"key": key, "password": passwords[n]}) for n in range(CALLERS)]
+    )
     outcomes = [body["data"]["resetPassword"] for status, body in answers if status == 200]
     assert len(outcomes) == CALLERS, answers
     winners = [n for n, outcome in enumerate(outcomes) if outcome["success"]]

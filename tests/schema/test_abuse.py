@@ -21,8 +21,7 @@ def test_sixty_aliased_login_guesses_evaluate_none(gql, make_user, monkeypatch):
     verify = Argon2PasswordHasher.verify
     monkeypatch.setattr(Argon2PasswordHasher, "verify", lambda s, *a: calls.append(1) or verify(s, *a))
     guesses = " ".join(
-        f'g{n}: login(email: "ada@example.com", password: "guess number {n}") {{ success token }}'
-        for n in range(59)
+        f'g{n}: login(email: "ada@example.com", password: "guess number {n}") {{ success token }}' for n in range(59)
     )
     right = f'right: login(email: "ada@example.com", password: "{STRONG_PASSWORD}") {{ token }}'
     response = gql.post(f"mutation {{ {guesses} {right} }}")
@@ -77,8 +76,9 @@ def test_batches_are_refused_as_json(gql):
 
 
 def test_oversized_body_is_refused_before_parsing(gql):
-    response = gql.client.post("/graphql/", {"query": "{ me { id } }", "pad": "x" * 70_000},
-                               content_type="application/json")
+    response = gql.client.post(
+        "/graphql/", {"query": "{ me { id } }", "pad": "x" * 70_000}, content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
 
@@ -86,9 +86,7 @@ def test_oversized_body_is_refused_before_parsing(gql):
 def test_unexpected_errors_are_masked_with_a_request_id(gql, settings, caplog):
     settings.PASSWORD_HASHERS = ["tests.support.ExplodingPasswordHasher"]
     with caplog.at_level(logging.ERROR, logger="gql_auth.graphql"):
-        response = gql.post(
-            'mutation { login(email: "ada@example.com", password: "whatever it is") { success } }'
-        )
+        response = gql.post('mutation { login(email: "ada@example.com", password: "whatever it is") { success } }')
     assert response.status_code == 200
     body = response.content.decode()
     assert "SELECT" not in body and "/srv/secret" not in body and "Traceback" not in body

@@ -119,16 +119,28 @@ def test_verify_email_is_limited_per_ip(gql):
 
 def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, ada, settings):
     for n in range(10):
-        result = gql(LOGIN, {"email": "ada@example.com", "password": WRONG},
-                     REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")["login"]
+        result = gql(
+            LOGIN,
+            {"email": "ada@example.com", "password": WRONG},
+            REMOTE_ADDR="198.51.100.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )["login"]
         assert code(result) == "INVALID_CREDENTIALS"
-    spoofed = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD},
-                  REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.77")["login"]
+    spoofed = gql(
+        LOGIN,
+        {"email": "ada@example.com", "password": STRONG_PASSWORD},
+        REMOTE_ADDR="198.51.100.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.77",
+    )["login"]
     assert code(spoofed) == "RATE_LIMITED"
 
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # now one proxy in front: its header is believed
-    behind_proxy = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD},
-                       REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.77")["login"]
+    behind_proxy = gql(
+        LOGIN,
+        {"email": "ada@example.com", "password": STRONG_PASSWORD},
+        REMOTE_ADDR="198.51.100.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.77",
+    )["login"]
     assert behind_proxy["success"]
 
 
@@ -138,8 +150,12 @@ def test_a_forwarded_for_that_is_not_an_address_counts_against_the_socket(gql, a
     not an address) cannot crash a flow nor dodge the lock: the socket's address counts."""
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
     for _ in range(10):
-        result = gql(LOGIN, {"email": "ada@example.com", "password": WRONG},
-                     REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR=forwarded)["login"]
+        result = gql(
+            LOGIN,
+            {"email": "ada@example.com", "password": WRONG},
+            REMOTE_ADDR="198.51.100.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )["login"]
         assert code(result) == "INVALID_CREDENTIALS"
     assert code(login(gql)) == "RATE_LIMITED"  # same socket address, no header
 

@@ -52,7 +52,9 @@ def test_weak_new_password(gql, ada, login):
 
 def test_malformed_arguments(gql, ada, login):
     assert errors(change(gql, login(), old="", new="x" * 1025)) == [
-        ("oldPassword", "INVALID_INPUT"), ("newPassword", "INVALID_INPUT")]
+        ("oldPassword", "INVALID_INPUT"),
+        ("newPassword", "INVALID_INPUT"),
+    ]
 
 
 def test_changes_are_limited_per_user(gql, ada, login):
@@ -63,16 +65,21 @@ def test_changes_are_limited_per_user(gql, ada, login):
 
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-FORGED = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 "
-          "<b>This change was made by our security team, no action is needed. Call +1 555 0100</b>")
+FORGED = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 "
+    "<b>This change was made by our security team, no action is needed. Call +1 555 0100</b>"
+)
 
 
-@pytest.mark.parametrize("agent, described", [
-    (FIREFOX, "Firefox 128 on Windows"),
-    (FORGED, "Chrome 126 on Linux"),
-    ("Your account is safe: ignore this mail and call +1 555 0100", "an unknown browser"),
-    ("", "an unknown browser"),
-])
+@pytest.mark.parametrize(
+    "agent, described",
+    [
+        (FIREFOX, "Firefox 128 on Windows"),
+        (FORGED, "Chrome 126 on Linux"),
+        ("Your account is safe: ignore this mail and call +1 555 0100", "an unknown browser"),
+        ("", "an unknown browser"),
+    ],
+)
 def test_the_notice_describes_the_browser_and_quotes_nothing(gql, ada, login, mailoutbox, agent, described):
     """The notice is the owner's alarm: an intruder must not write his own sentence into it."""
     token = login()

@@ -18,11 +18,11 @@ COSTLY = {
     "a nested field 245 times": "{ me { " + "sessions { id } " * 245 + "} }",
     "a root field 140 times": "{ " + "me { sessions { id } } " * 140 + "}",
     "a fragment spread 11 times": "query { ...A ...A ...A ...A ...A ...A ...A ...A ...A ...A ...A } "
-                                  "fragment A on Query { " + "me { id } " * 60 + "}",
+    "fragment A on Query { " + "me { id } " * 60 + "}",
     "fragments doubling": "query { me { ...A ...A } } fragment A on User { ...B ...B } fragment B on User { ...C ...C } "
-                          "fragment C on User { ...D ...D } fragment D on User { ...E ...E } "
-                          "fragment E on User { ...F ...F } fragment F on User { ...G ...G } "
-                          "fragment G on User { ...H ...H } fragment H on User { id email emailVerified }",
+    "fragment C on User { ...D ...D } fragment D on User { ...E ...E } "
+    "fragment E on User { ...F ...F } fragment F on User { ...G ...G } "
+    "fragment G on User { ...H ...H } fragment H on User { id email emailVerified }",
     "inline fragments": "{ me { " + "... on User { sessions { id } } " * 100 + "} }",
 }
 
@@ -57,8 +57,11 @@ def test_costly_documents_are_refused_before_validation(gql, validations, docume
 
 
 FULL_INTROSPECTION = get_introspection_query(
-    descriptions=True, specified_by_url=True, directive_is_repeatable=True,
-    schema_description=True, input_value_deprecation=True,
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
 )
 LARGEST = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) {
@@ -72,8 +75,11 @@ fragment Identity on User { id __typename email emailVerified }
 fragment Security on User { id __typename lastLogin sessions { id __typename current } }"""
 
 
-@pytest.mark.parametrize("document", [FULL_INTROSPECTION, LARGEST, FRAGMENTED, ME],
-                         ids=["explorer introspection", "largest contract selection", "client fragments", "me"])
+@pytest.mark.parametrize(
+    "document",
+    [FULL_INTROSPECTION, LARGEST, FRAGMENTED, ME],
+    ids=["explorer introspection", "largest contract selection", "client fragments", "me"],
+)
 def test_real_documents_pass(gql, make_user, validations, document):
     make_user()
     variables = {"email": "ada@example.com", "password": STRONG_PASSWORD} if "$email" in document else {}
@@ -85,16 +91,22 @@ def test_real_documents_pass(gql, make_user, validations, document):
 def doubling_chain(levels: int, last: str) -> str:
     """Each fragment spreads the next twice: 2**levels spreads from a few hundred bytes."""
     names = [f"F{n}" for n in range(levels)]
-    fragments = " ".join(f"fragment {name} on User {{ ...{following} ...{following} }}"
-                         for name, following in zip(names, [*names[1:], last], strict=True))
+    fragments = " ".join(
+        f"fragment {name} on User {{ ...{following} ...{following} }}"
+        for name, following in zip(names, [*names[1:], last], strict=True)
+    )
     return f"query {{ me {{ ...F0 }} }} {fragments}"
 
 
-@pytest.mark.parametrize("document", [
-    doubling_chain(16, "Missing"),                                        # ends in an unknown fragment
-    doubling_chain(16, "F0"),                                             # ends in a cycle
-    doubling_chain(16, "End") + " fragment End on User { __typename }",  # ends in a field
-], ids=["unknown fragment", "cycle", "fields"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        doubling_chain(16, "Missing"),  # ends in an unknown fragment
+        doubling_chain(16, "F0"),  # ends in a cycle
+        doubling_chain(16, "End") + " fragment End on User { __typename }",  # ends in a field
+    ],
+    ids=["unknown fragment", "cycle", "fields"],
+)
 def test_fragment_spreads_count_toward_the_bound(gql, monkeypatch, document):
     """The measure itself is bounded: every spread is a step, so a chain that
     doubles at each fragment costs at most the bound, however it ends."""

@@ -40,10 +40,13 @@ def before_the_answer(gql, document, email, django_capture_on_commit_callbacks, 
     template_rendered.connect(record)
     cache_calls.calls.clear()
     try:
-        with CaptureQueriesContext(connection) as queries, \
-                django_capture_on_commit_callbacks(execute=False) as deferred:
-            response = gql.client.post("/graphql/", {"query": document, "variables": {"e": email}},
-                                       content_type="application/json")
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as deferred,
+        ):
+            response = gql.client.post(
+                "/graphql/", {"query": document, "variables": {"e": email}}, content_type="application/json"
+            )
     finally:
         template_rendered.disconnect(record)
     assert response.json()["data"]["r"]["success"]
@@ -57,7 +60,8 @@ def before_the_answer(gql, document, email, django_capture_on_commit_callbacks, 
 
 @pytest.mark.parametrize("flow", FLOWS)
 def test_known_and_unknown_addresses_do_the_same_work_before_the_answer(
-        gql, make_user, django_capture_on_commit_callbacks, monkeypatch, flow):
+    gql, make_user, django_capture_on_commit_callbacks, monkeypatch, flow
+):
     make_user("ada@example.com", verified=flow != "resendVerificationEmail")
     cache_calls = CacheCalls(monkeypatch)
     known = before_the_answer(gql, FLOWS[flow], "ada@example.com", django_capture_on_commit_callbacks, cache_calls)

@@ -91,8 +91,7 @@ def test_arbitrary_request_bodies(gql, query, variables, operation):
 @given(body=st.binary(max_size=300), header=st.text(max_size=60))
 def test_arbitrary_bytes_and_headers(gql, body, header):
     header = header.encode("utf-8", "surrogatepass").decode("latin-1", "replace")
-    response = gql.client.post("/graphql/", body, content_type="application/json",
-                               HTTP_AUTHORIZATION=header)
+    response = gql.client.post("/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=header)
     assert_sound(response)
 
 
@@ -102,8 +101,20 @@ HOSTILE_TEXT = st.one_of(
     st.text(max_size=40),
     st.text(st.characters(categories=["Cs", "Cc", "Cf", "Co", "Zs"]), min_size=1, max_size=8),
     st.builds(lambda a, b: f"{a}\ud800{b}@example.com", st.text(max_size=5), st.text(max_size=5)),
-    st.sampled_from(["ada@example.com", "ａｄａ@example.com", '"ada"@example.com', "ada@[192.0.2.1]",
-                     "MQ:1xVhQg:kZtL", "1-abc-def", "x" * 5000, "\x00", "\ud800", "\udfff\ud800"]),
+    st.sampled_from(
+        [
+            "ada@example.com",
+            "ａｄａ@example.com",
+            '"ada"@example.com',
+            "ada@[192.0.2.1]",
+            "MQ:1xVhQg:kZtL",
+            "1-abc-def",
+            "x" * 5000,
+            "\x00",
+            "\ud800",
+            "\udfff\ud800",
+        ]
+    ),
 )
 ARGUMENT_DOCUMENTS = [
     ("mutation($a: String!) { r: register(email: $a, password: $a) { success errors { code } } }"),
@@ -121,8 +132,12 @@ ARGUMENT_DOCUMENTS = [
 @FUZZ
 @given(document=st.sampled_from(ARGUMENT_DOCUMENTS), value=HOSTILE_TEXT, data=st.data())
 def test_hostile_text_in_every_argument(gql, tokens, document, value, data):
-    response = gql.client.post("/graphql/", {"query": document, "variables": {"a": value}},
-                               content_type="application/json", **token_header(data.draw(st.sampled_from(tokens))))
+    response = gql.client.post(
+        "/graphql/",
+        {"query": document, "variables": {"a": value}},
+        content_type="application/json",
+        **token_header(data.draw(st.sampled_from(tokens))),
+    )
     assert_sound(response)
 
 
@@ -140,10 +155,15 @@ HOSTILE_BODIES = st.one_of(
     st.integers(1, 6000).map(lambda n: '{"query": "{ me { id } }", "variables": {"a": ' + "9" * n + "}}"),
     st.integers(1, 6000).map(lambda n: '{"query": "{ me { id } }", "variables": {"a": 1e' + "9" * n + "}}"),
     st.text(max_size=60).map(lambda t: '{"query": ' + json.dumps(t) + "}"),
-    st.sampled_from(['{"query": "{ me { id } }", "variables": {"a": "\\ud800"}}',
-                     '{"query": "mutation { verifyEmail(key: \\"\\\\ud800\\") { success } }"}',
-                     '{"query": "\\u0000"}', '{"query": null, "variables": []}',
-                     '{"query": "{ me { id } }", "operationName": {"a": 1}}']),
+    st.sampled_from(
+        [
+            '{"query": "{ me { id } }", "variables": {"a": "\\ud800"}}',
+            '{"query": "mutation { verifyEmail(key: \\"\\\\ud800\\") { success } }"}',
+            '{"query": "\\u0000"}',
+            '{"query": null, "variables": []}',
+            '{"query": "{ me { id } }", "operationName": {"a": 1}}',
+        ]
+    ),
 )
 
 
@@ -163,10 +183,19 @@ def test_hostile_headers_on_a_rate_limited_flow(gql, settings, forwarded, agent,
     user agent and the request id: whatever they hold, the answer stays sound."""
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     document = 'mutation { login(email: "ada@example.com", password: "not the password") { success errors { code } } }'
-    response = gql.client.post("/graphql/", {"query": document}, content_type="application/json",
-                               HTTP_X_FORWARDED_FOR=forwarded, HTTP_USER_AGENT=agent,
-                               HTTP_X_REQUEST_ID=request_id)
+    response = gql.client.post(
+        "/graphql/",
+        {"query": document},
+        content_type="application/json",
+        HTTP_X_FORWARDED_FOR=forwarded,
+        HTTP_USER_AGENT=agent,
+        HTTP_X_REQUEST_ID=request_id,
+    )
     assert_sound(response)
-    odd = gql.client.post("/graphql/", json.dumps({"query": document}), content_type=content_type or "text/plain",
-                          HTTP_X_FORWARDED_FOR=forwarded)
+    odd = gql.client.post(
+        "/graphql/",
+        json.dumps({"query": document}),
+        content_type=content_type or "text/plain",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
     assert odd.status_code != 500

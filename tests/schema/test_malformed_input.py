@@ -10,8 +10,10 @@ from tests.conftest import LOGIN
 
 RESEND = "mutation($e: String!) { r: resendVerificationEmail(email: $e) { success errors { field code } } }"
 VERIFY = "mutation($k: String!) { r: verifyEmail(key: $k) { success errors { field code } } }"
-RESET = "mutation($k: String!) { r: resetPassword(key: $k, newPassword: \"a long new passphrase\") { success errors { field code } } }"
-REGISTER = "mutation($p: String!) { r: register(email: \"ada@example.com\", password: $p) { success errors { field code } } }"
+RESET = 'mutation($k: String!) { r: resetPassword(key: $k, newPassword: "a long new passphrase") { success errors { field code } } }'
+REGISTER = (
+    'mutation($p: String!) { r: register(email: "ada@example.com", password: $p) { success errors { field code } } }'
+)
 
 
 def raw_post(gql, body: str, **headers):
@@ -25,12 +27,16 @@ def assert_refused_as_json(response, status=400):
     return payload["errors"][0]
 
 
-@pytest.mark.parametrize("body", [
-    '{"query": "{ me { id } }", "variables": {"n": ' + "9" * 5000 + "}}",
-    '{"query": "{ me { id } }", "variables": ' + "[" * 20000 + "]" * 20000 + "}",
-    "[" * 30000 + "]" * 30000,
-    '{"query": "{ me { id } }", "variables": {"n": ' + "[" * 300 + "]" * 300 + "}}",
-], ids=["5000-digit number", "deeply nested variables", "deeply nested body", "nested past the bound"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"query": "{ me { id } }", "variables": {"n": ' + "9" * 5000 + "}}",
+        '{"query": "{ me { id } }", "variables": ' + "[" * 20000 + "]" * 20000 + "}",
+        "[" * 30000 + "]" * 30000,
+        '{"query": "{ me { id } }", "variables": {"n": ' + "[" * 300 + "]" * 300 + "}}",
+    ],
+    ids=["5000-digit number", "deeply nested variables", "deeply nested body", "nested past the bound"],
+)
 def test_unsound_json_is_refused_with_400(gql, body, caplog):
     with caplog.at_level(logging.ERROR):
         assert_refused_as_json(raw_post(gql, body))
@@ -45,12 +51,15 @@ def test_email_that_is_not_text_is_invalid_input(gql, value, caplog):
     assert not caplog.records
 
 
-@pytest.mark.parametrize("document, value, code", [
-    (VERIFY, "MQ:1xVhQg:kZtL\ud800", ("key", "INVALID_KEY")),  # a malformed key (the contract)
-    (RESET, "1-abc\ud800-def", ("key", "INVALID_KEY")),
-    (VERIFY, "MQ:1xVh\x00Qg", ("key", "INVALID_KEY")),
-    (REGISTER, "correct horse \ud800 battery", ("password", "INVALID_INPUT")),
-])
+@pytest.mark.parametrize(
+    "document, value, code",
+    [
+        (VERIFY, "MQ:1xVhQg:kZtL\ud800", ("key", "INVALID_KEY")),  # a malformed key (the contract)
+        (RESET, "1-abc\ud800-def", ("key", "INVALID_KEY")),
+        (VERIFY, "MQ:1xVh\x00Qg", ("key", "INVALID_KEY")),
+        (REGISTER, "correct horse \ud800 battery", ("password", "INVALID_INPUT")),
+    ],
+)
 def test_keys_and_passwords_that_are_not_text_are_refused(gql, document, value, code, caplog):
     with caplog.at_level(logging.ERROR):
         result = gql(document, {"k": value} if "$k" in document else {"p": value})["r"]

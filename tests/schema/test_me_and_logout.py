@@ -63,6 +63,7 @@ def test_authenticated_me_takes_one_query(gql, token, django_assert_num_queries)
 def test_me_tells_an_unverified_address(gql, make_user, login):
     user = make_user("grace@example.com", verified=False)
     from users.models import AuthToken
+
     token, secret = AuthToken.objects.issue(user)
     assert gql(ME, token=secret)["me"]["emailVerified"] is False
 

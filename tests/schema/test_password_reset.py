@@ -66,8 +66,7 @@ def test_known_and_unknown_addresses_cost_the_same_hashing(gql, ada, monkeypatch
     calls = []
     for name in ("encode", "verify"):
         original = getattr(Argon2PasswordHasher, name)
-        monkeypatch.setattr(Argon2PasswordHasher, name,
-                            lambda s, *a, _o=original: calls.append(1) or _o(s, *a))
+        monkeypatch.setattr(Argon2PasswordHasher, name, lambda s, *a, _o=original: calls.append(1) or _o(s, *a))
     request_reset(gql, "ada@example.com")
     known = len(calls)
     request_reset(gql, "nobody@example.com")
@@ -119,8 +118,8 @@ def tamper(key: str) -> str:
     "mangle",
     [
         tamper,
-        lambda key: "zzzzzzzzzzzzz" + key[key.index("-"):],  # an id no database holds
-        lambda key: "2" + key[key.index("-"):],  # another user's id
+        lambda key: "zzzzzzzzzzzzz" + key[key.index("-") :],  # an id no database holds
+        lambda key: "2" + key[key.index("-") :],  # another user's id
         lambda key: "nonsense",
         lambda key: "---",
         lambda key: key.split("-")[0] + "-zzzzzzzzzzzzzzzz-abc",
@@ -147,11 +146,14 @@ def test_weak_password_keeps_the_key(gql, ada):
     assert reset(gql, key)["success"]
 
 
-@pytest.mark.parametrize("key, password, expected", [
-    ("", NEW_PASSWORD, [("key", "INVALID_INPUT")]),
-    ("abc-def-ghi", "", [("newPassword", "INVALID_INPUT")]),
-    ("", "x" * 1025, [("key", "INVALID_INPUT"), ("newPassword", "INVALID_INPUT")]),
-])
+@pytest.mark.parametrize(
+    "key, password, expected",
+    [
+        ("", NEW_PASSWORD, [("key", "INVALID_INPUT")]),
+        ("abc-def-ghi", "", [("newPassword", "INVALID_INPUT")]),
+        ("", "x" * 1025, [("key", "INVALID_INPUT"), ("newPassword", "INVALID_INPUT")]),
+    ],
+)
 def test_malformed_arguments_are_invalid_input(gql, key, password, expected):
     assert errors(reset(gql, key, password)) == expected
 

@@ -26,8 +26,13 @@ def people(make_user, login):
     viewer = make_user("viewer@example.com", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
     make_user("root@example.com", is_staff=True, is_superuser=True)
-    emails = {"self": "ada@example.com", "other": "bob@example.com", "staff": "staff@example.com",
-              "staff_with_view_user": "viewer@example.com", "superuser": "root@example.com"}
+    emails = {
+        "self": "ada@example.com",
+        "other": "bob@example.com",
+        "staff": "staff@example.com",
+        "staff_with_view_user": "viewer@example.com",
+        "superuser": "root@example.com",
+    }
     tokens = {actor: login(email) for actor, email in emails.items()}
     tokens["anonymous"] = None
     return ada, tokens
@@ -53,8 +58,14 @@ def test_user_fields(gql, people, actor):
 
 @pytest.mark.parametrize(
     "actor, expected",
-    [("anonymous", "NOT_AUTHENTICATED"), ("self", "PERMISSION_DENIED"), ("other", "PERMISSION_DENIED"),
-     ("staff", "PERMISSION_DENIED"), ("staff_with_view_user", None), ("superuser", None)],
+    [
+        ("anonymous", "NOT_AUTHENTICATED"),
+        ("self", "PERMISSION_DENIED"),
+        ("other", "PERMISSION_DENIED"),
+        ("staff", "PERMISSION_DENIED"),
+        ("staff_with_view_user", None),
+        ("superuser", None),
+    ],
 )
 def test_users_needs_view_user(gql, people, actor, expected):
     response = gql.post("{ users { email } }", token=people[1][actor])

@@ -29,7 +29,7 @@ def test_new_account_is_unverified_and_gets_a_verification_mail(gql, mailoutbox,
 
     (mail,) = mailoutbox
     assert "https://auth.example.org/verify-email/" in mail.body
-    (html, mimetype), = mail.alternatives
+    ((html, mimetype),) = mail.alternatives
     assert mimetype == "text/html"
     assert "https://auth.example.org/verify-email/" in html
     assert mail.subject.startswith("[gql-auth] ")
@@ -52,9 +52,7 @@ def test_taken_address_answers_alike_and_mails_the_owner(gql, make_user, mailout
 def test_taken_address_costs_one_password_hash_like_a_new_one(gql, make_user, monkeypatch):
     calls = []
     encode = Argon2PasswordHasher.encode
-    monkeypatch.setattr(
-        Argon2PasswordHasher, "encode", lambda self, *a, **k: calls.append(1) or encode(self, *a, **k)
-    )
+    monkeypatch.setattr(Argon2PasswordHasher, "encode", lambda self, *a, **k: calls.append(1) or encode(self, *a, **k))
     register(gql, "new@example.com")
     new_account = len(calls)
     make_user("taken@example.com")

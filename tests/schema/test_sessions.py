@@ -65,8 +65,7 @@ def test_others_and_unknown_sessions_answer_not_found_alike(gql, ada, make_user,
     if session_id == "someone else's":
         session_id = str(AuthToken.objects.get(user__email="bob@example.com").pk)
     result = gql(REVOKE, {"id": session_id}, token=mine)["revokeSession"]
-    assert result == {"success": False, "errors": [
-        {"field": "id", "code": "NOT_FOUND", "message": "No such session."}]}
+    assert result == {"success": False, "errors": [{"field": "id", "code": "NOT_FOUND", "message": "No such session."}]}
     assert gql(ME, token=bobs)["me"]["email"] == "bob@example.com"
 
 
@@ -105,8 +104,10 @@ def test_a_password_set_anywhere_ends_every_session(gql, ada, login):
 def test_a_hash_upgrade_is_not_a_password_change(gql, ada, login, settings):
     token = login()
     # A stronger hasher: the next login rehashes the same password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
-                                 "tests.support.FastArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "tests.support.FastArgon2PasswordHasher",
+    ]
     assert login()
     assert gql(ME, token=token)["me"] is not None
 

@@ -49,16 +49,24 @@ def test_the_work_after_the_answer_starts_once_the_answer_is_made(client, settin
         return response
 
     monkeypatch.setattr(GraphQLView, "dispatch", answering)
-    client.post("/graphql/", {"query": 'mutation { requestPasswordReset(email: "a@example.com") { success } }'},
-                content_type="application/json")
+    client.post(
+        "/graphql/",
+        {"query": 'mutation { requestPasswordReset(email: "a@example.com") { success } }'},
+        content_type="application/json",
+    )
     assert events == ["answer made", "job started"]
 
 
-@pytest.mark.parametrize("mutation, variables", [
-    (REGISTER, {"email": "lost@example.com", "password": STRONG_PASSWORD}),
-    ('mutation R($email: String!) { requestPasswordReset(email: $email) { success } }',
-     {"email": "lost@example.com"}),
-])
+@pytest.mark.parametrize(
+    "mutation, variables",
+    [
+        (REGISTER, {"email": "lost@example.com", "password": STRONG_PASSWORD}),
+        (
+            "mutation R($email: String!) { requestPasswordReset(email: $email) { success } }",
+            {"email": "lost@example.com"},
+        ),
+    ],
+)
 def test_work_after_the_answer_is_not_promised_while_the_database_is_away(
     gql, settings, monkeypatch, mutation, variables
 ):

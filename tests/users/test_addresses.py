@@ -20,23 +20,23 @@ REGISTER = """mutation($email: String!) {
 SAME_MAILBOX = [
     "ADA@EXAMPLE.COM",
     "  ada@example.com ",
-    "ａｄａ@example.com",                 # fullwidth local part
-    "ada@ｅｘａｍｐｌｅ.com",              # fullwidth letters in the domain
+    "ａｄａ@example.com",  # fullwidth local part
+    "ada@ｅｘａｍｐｌｅ.com",  # fullwidth letters in the domain
     "ada@EXAMPLE.com",
 ]
 REFUSED = [
-    "ad\u00ada@example.com",               # soft hyphen
-    "ad\u200ba@example.com",               # zero-width space
-    "ada\u200d@example.com",               # zero-width joiner
-    "ada@exam\u200cple.com",               # zero-width non-joiner in the domain
-    "ada\u2060@example.com",               # word joiner
-    "ada\ufeff@example.com",               # byte order mark
-    "ad\u202ea@example.com",               # right-to-left override
-    "ada\x07@example.com",                 # control character
-    "ada@exa\udfffmple.com",               # lone surrogate
-    '"ada"@example.com',                   # quoted local part
+    "ad\u00ada@example.com",  # soft hyphen
+    "ad\u200ba@example.com",  # zero-width space
+    "ada\u200d@example.com",  # zero-width joiner
+    "ada@exam\u200cple.com",  # zero-width non-joiner in the domain
+    "ada\u2060@example.com",  # word joiner
+    "ada\ufeff@example.com",  # byte order mark
+    "ad\u202ea@example.com",  # right-to-left override
+    "ada\x07@example.com",  # control character
+    "ada@exa\udfffmple.com",  # lone surrogate
+    '"ada"@example.com',  # quoted local part
     '"ada@example.com"@example.com',
-    "ada@[192.0.2.1]",                     # domain literal
+    "ada@[192.0.2.1]",  # domain literal
 ]
 
 
@@ -82,7 +82,7 @@ def test_register_refuses_invisible_and_quoted_addresses(gql, address):
 
 @pytest.mark.parametrize("mutation", ["requestPasswordReset", "resendVerificationEmail"])
 def test_mail_flows_refuse_them_too(gql, mutation):
-    document = f'mutation($e: String!) {{ r: {mutation}(email: $e) {{ success errors {{ field code }} }} }}'
+    document = f"mutation($e: String!) {{ r: {mutation}(email: $e) {{ success errors {{ field code }} }} }}"
     result = gql(document, {"e": "ad\u00ada@example.com"})["r"]
     assert result == {"success": False, "errors": [{"field": "email", "code": "INVALID_INPUT"}]}
 
@@ -103,16 +103,27 @@ def test_the_manager_normalises_and_refuses(db):
 def test_createsuperuser_refuses_an_invisible_character(db, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG_PASSWORD)
     with pytest.raises(CommandError, match="invisible"):
-        call_command("createsuperuser", "--noinput", "--email", "ro\u200bot@example.com",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "createsuperuser",
+            "--noinput",
+            "--email",
+            "ro\u200bot@example.com",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert not User.objects.exists()
 
 
 def test_the_admin_refuses_and_normalises(client, make_user):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     client.force_login(root)
-    form = {"password1": STRONG_PASSWORD + "!", "password2": STRONG_PASSWORD + "!", "usable_password": "true",
-            "auth_tokens-TOTAL_FORMS": "0", "auth_tokens-INITIAL_FORMS": "0"}
+    form = {
+        "password1": STRONG_PASSWORD + "!",
+        "password2": STRONG_PASSWORD + "!",
+        "usable_password": "true",
+        "auth_tokens-TOTAL_FORMS": "0",
+        "auth_tokens-INITIAL_FORMS": "0",
+    }
     for address in ("gr\u00adace@example.com", '"grace"@example.com'):
         refused = client.post("/admin/users/user/add/", {"email": address, **form})
         assert refused.status_code == 200 and "errorlist" in refused.content.decode()

@@ -34,8 +34,7 @@ def test_account_page_shows_its_sessions_and_no_secret(operator, ada_token):
 
 def test_revoke_sessions_from_the_admin(operator, ada_token, gql):
     session = AuthToken.objects.get()
-    response = operator.post("/admin/users/authtoken/",
-                             {"action": "revoke", "_selected_action": [session.pk]})
+    response = operator.post("/admin/users/authtoken/", {"action": "revoke", "_selected_action": [session.pk]})
     assert response.status_code == 302
     assert gql(ME, token=ada_token)["me"] is None
 

@@ -26,8 +26,7 @@ def code(result):
 
 
 def admin_login(client, email="root@example.com", password=STRONG_PASSWORD, ip="198.51.100.1"):
-    response = client.post("/admin/login/?next=/admin/", {"username": email, "password": password},
-                           REMOTE_ADDR=ip)
+    response = client.post("/admin/login/?next=/admin/", {"username": email, "password": password}, REMOTE_ADDR=ip)
     return response
 
 
@@ -54,6 +53,7 @@ def hashes(monkeypatch):
 
 
 # The admin shares the lock (finding 1).
+
 
 def test_the_admin_login_checks_ten_passwords_then_refuses_without_hashing(client, root, hashes):
     for _ in range(40):
@@ -89,6 +89,7 @@ def test_a_wrong_current_password_counts_toward_the_lock(gql, ada, login):
 
 
 # The account-wide ceiling (finding 6).
+
 
 def spray(gql, count=100, email="ada@example.com"):
     """`count` wrong passwords from 12 addresses, each staying under its own 10."""
@@ -135,7 +136,9 @@ def test_an_unlock_key_that_is_forged_or_old_does_nothing(gql, ada, mailoutbox):
 def test_a_password_reset_lifts_the_account_lock(gql, ada):
     spray(gql)
     assert code(login(gql, ip="203.0.113.77")) == "RATE_LIMITED"
-    reset = """mutation($key: String!) { resetPassword(key: $key, newPassword: "a brand new passphrase") { success } }"""
+    reset = (
+        """mutation($key: String!) { resetPassword(key: $key, newPassword: "a brand new passphrase") { success } }"""
+    )
     assert gql(reset, {"key": reset_keys.make_key(ada)})["resetPassword"]["success"]
     assert login(gql, password="a brand new passphrase", ip="203.0.113.77")["success"]
 
@@ -181,7 +184,8 @@ def test_one_ipv6_network_is_one_client(gql, ada):
 
 
 def test_a_locked_account_answers_like_an_unknown_one_with_the_same_work(
-        gql, ada, django_capture_on_commit_callbacks, settings, monkeypatch):
+    gql, ada, django_capture_on_commit_callbacks, settings, monkeypatch
+):
     """Once an account is locked, a refused attempt must not tell whether it exists by
     the work done before the answer (the owner's notice is looked up and written after)."""
     from django.db import connection
@@ -197,11 +201,16 @@ def test_a_locked_account_answers_like_an_unknown_one_with_the_same_work(
 
     def refused(email):
         cache_calls.calls.clear()
-        with CaptureQueriesContext(connection) as queries, \
-                django_capture_on_commit_callbacks(execute=False) as deferred:
-            response = gql.client.post("/graphql/", {"query": LOGIN, "variables": {
-                "email": email, "password": STRONG_PASSWORD}}, content_type="application/json",
-                REMOTE_ADDR="203.0.113.7")
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as deferred,
+        ):
+            response = gql.client.post(
+                "/graphql/",
+                {"query": LOGIN, "variables": {"email": email, "password": STRONG_PASSWORD}},
+                content_type="application/json",
+                REMOTE_ADDR="203.0.113.7",
+            )
         assert response.json()["data"]["login"]["errors"][0]["code"] == "RATE_LIMITED"
         return len(queries.captured_queries), len(deferred), list(cache_calls.calls)
 

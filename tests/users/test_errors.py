@@ -37,4 +37,6 @@ def test_every_code_is_in_the_graphql_enum_and_used():
 def test_several_errors_map_in_order():
     failure = errors.AccountErrors([errors.InvalidInput(field="email"), errors.PasswordTooWeak(field="password")])
     assert [(e.field, e.code) for e in user_errors(failure)] == [
-        ("email", errors.ErrorCode.INVALID_INPUT), ("password", errors.ErrorCode.PASSWORD_TOO_WEAK)]
+        ("email", errors.ErrorCode.INVALID_INPUT),
+        ("password", errors.ErrorCode.PASSWORD_TOO_WEAK),
+    ]

@@ -65,9 +65,12 @@ def test_tokens_issued_before_the_password_binding_keep_working(client):
     old.get_model("account", "EmailAddress").objects.create(user=user, email=user.email, verified=True, primary=True)
     secret = tokens.generate_secret()
     from django.utils import timezone
+
     old.get_model("users", "AuthToken").objects.create(
-        user=user, digest=tokens.digest(secret), expires_at=timezone.now() + timezone.timedelta(days=1))
+        user=user, digest=tokens.digest(secret), expires_at=timezone.now() + timezone.timedelta(days=1)
+    )
     migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
-    response = client.post("/graphql/", {"query": ME}, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {secret}")
+    response = client.post(
+        "/graphql/", {"query": ME}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {secret}"
+    )
     assert response.json()["data"]["me"]["email"] == "ada@example.com"

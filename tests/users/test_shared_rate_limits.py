@@ -20,8 +20,9 @@ def login(server, email, password):
 
 
 def test_a_lock_earned_on_one_process_holds_on_the_other(tmp_path):
-    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                     REDIS_URL=os.environ["REDIS_URL"], CACHE_KEY_PREFIX=uuid.uuid4().hex)
+    env = server_env(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=os.environ["REDIS_URL"], CACHE_KEY_PREFIX=uuid.uuid4().hex
+    )
     create_verified_users(env, ["ada@example.com", "bob@example.com"], STRONG_PASSWORD)
     with servers(2, env, tmp_path) as (first, second):
         for _ in range(10):

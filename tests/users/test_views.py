@@ -47,8 +47,10 @@ def test_the_key_is_escaped_into_the_page(client):
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
-@pytest.mark.parametrize("asset", ["users/pages.css", "users/api.js", "users/verify-email.js",
-                                   "users/reset-password.js", "users/unlock-account.js"])
+@pytest.mark.parametrize(
+    "asset",
+    ["users/pages.css", "users/api.js", "users/verify-email.js", "users/reset-password.js", "users/unlock-account.js"],
+)
 def test_page_assets_are_served(client, asset):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200

@@ -50,7 +50,6 @@ def renormalize(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("users", "0001_initial"),
         ("account", "0009_emailaddress_unique_primary_email"),

@@ -14,7 +14,6 @@ def bind_existing_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("users", "0002_email_address_field"),
     ]

@@ -20,7 +20,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("users", "0003_authtoken_password_digest"),
     ]
