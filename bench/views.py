@@ -3,11 +3,11 @@ through the same middleware and the same token lookup as the service."""
 
 from django.http import HttpRequest, JsonResponse
 
-from users.authentication import authenticate_request
+from users.authentication import set_user_from_token
 
 
 def me(request: HttpRequest) -> JsonResponse:
-    authenticate_request(request)
+    set_user_from_token(request)
     user = request.user
     if not user.is_authenticated:
         return JsonResponse({"data": {"me": None}})

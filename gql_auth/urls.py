@@ -13,7 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     # Exempt from CSRF because only the Authorization header authenticates here,
-    # never a cookie (users.authentication.authenticate_request).
+    # never a cookie (users.authentication.set_user_from_token).
     path(
         "graphql/",
         csrf_exempt(

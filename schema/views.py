@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
 from gql_auth.responses import json_error
-from users.authentication import authenticate_request
+from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
 
 logger = logging.getLogger("gql_auth.graphql")
@@ -58,7 +58,7 @@ class GraphQLView(StrawberryGraphQLView):
         request.request_id = new_request_id(request)
         try:
             request.body.decode()  # strawberry would crash on bytes that are not UTF-8
-            authenticate_request(request)
+            set_user_from_token(request)
             response = self.run(request=request)
         except UnicodeDecodeError:
             response = json_error("The request body is not valid UTF-8.", 400, request_id=request.request_id)

@@ -34,7 +34,7 @@ class InvalidAddress(ValueError):
     """An address refused before it reaches an account; the message says why."""
 
 
-def normalize_email(value: str) -> str:
+def canonical_email(value: str) -> str:
     """The canonical spelling of the address `value`, or raise `InvalidAddress`."""
     address = unicodedata.normalize("NFKC", value).strip()
     address = unicodedata.normalize("NFKC", address.lower())
@@ -58,7 +58,7 @@ def normalize_email(value: str) -> str:
 def validate_address(value: str) -> None:
     """Django's validator form of the rules: a refused address says why, then the syntax."""
     try:
-        value = normalize_email(value)
+        value = canonical_email(value)
     except InvalidAddress as error:
         raise ValidationError(str(error), code="invalid") from None
     validate_email(value)
@@ -67,7 +67,7 @@ def validate_address(value: str) -> None:
 def normalized_if_possible(value):
     """Forms normalise before they validate; a refused value is left for the validator."""
     try:
-        return normalize_email(value) if value else value
+        return canonical_email(value) if value else value
     except InvalidAddress:
         return value
 

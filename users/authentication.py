@@ -2,7 +2,7 @@
 
 A DRF authentication class, so the organisation's other DRF services can list it
 in DEFAULT_AUTHENTICATION_CLASSES and share gql-auth's tokens. The GraphQL view
-calls it too (see `authenticate_request`).
+calls it too (see `set_user_from_token`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class TokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header.") from None
-        token = token_lookup.authenticate(secret)
+        token = token_lookup.live_token(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         return token.user, token
@@ -41,7 +41,7 @@ class TokenAuthentication(BaseAuthentication):
         return "Token"
 
 
-def authenticate_request(request: HttpRequest) -> None:
+def set_user_from_token(request: HttpRequest) -> None:
     """Set `request.user` and `request.auth` from the token alone.
 
     Any token failure leaves the request anonymous rather than refusing it, so a

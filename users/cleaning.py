@@ -13,7 +13,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from users.addresses import InvalidAddress, normalize_email
+from users.addresses import InvalidAddress, canonical_email
 from users.errors import AccountError, AccountErrors, InvalidInput, InvalidKey, PasswordTooWeak
 
 EMAIL_MAX_LENGTH = 254
@@ -36,7 +36,7 @@ def clean_email(value: str, *, field: str = "email") -> str:
     if not value.strip():
         raise InvalidInput("Enter an email address.", field=field)
     try:
-        email = normalize_email(value)
+        email = canonical_email(value)
     except InvalidAddress as error:
         raise InvalidInput(str(error), field=field) from None
     if len(email) > EMAIL_MAX_LENGTH:

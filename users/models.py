@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from users import tokens
-from users.addresses import EmailAddressField, InvalidAddress, normalize_email, normalized_if_possible
+from users.addresses import EmailAddressField, InvalidAddress, canonical_email, normalized_if_possible
 
 
 class UserManager(BaseUserManager["User"]):
@@ -21,14 +21,14 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, email: str) -> User:
         try:
-            return self.get(email=normalize_email(email))
+            return self.get(email=canonical_email(email))
         except InvalidAddress:
             raise self.model.DoesNotExist(f"No account has the address {email!r}.") from None
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=normalize_email(email), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -12,14 +12,14 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.db import transaction
 from django.http import HttpRequest
 
-from users import credentials, ratelimits
+from users import credentials, ratelimits, reset_keys
 from users.background import after_answer
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
 from users.errors import ExpiredKey, InvalidCredentials, InvalidKey, NotAuthenticated
 from users.locking import lock_user
 from users.mail import send_password_changed, send_reset_link, within_mail_cooldown
 from users.models import AuthToken, User
-from users.reset_keys import Verdict, reset_keys
+from users.reset_keys import Verdict
 from users.sessions import current_token
 
 

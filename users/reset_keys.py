@@ -67,4 +67,16 @@ class ResetKeyGenerator(EmailAwarePasswordResetTokenGenerator):
         return Verdict.INVALID
 
 
-reset_keys = ResetKeyGenerator()
+generator = ResetKeyGenerator()
+
+
+def make_key(user: User) -> str:
+    return generator.make_key(user)
+
+
+def user_id(key: str) -> int | None:
+    return generator.user_id(key)
+
+
+def check(user: User, key: str) -> Verdict:
+    return generator.check(user, key)

@@ -47,7 +47,7 @@ def lookup_sql(vendor: str) -> str:
 
 
 @cache
-def converters(alias: str, model) -> list:
+def column_converters(alias: str, model) -> list:
     """Per field, the backend's converters the ORM would apply to its column."""
     connection = connections[alias]
     result = []
@@ -57,17 +57,17 @@ def converters(alias: str, model) -> list:
     return result
 
 
-def converted(connection, model, values) -> list:
+def orm_values(connection, model, values) -> list:
     """Values as the ORM would give them (e.g. SQLite's datetimes arrive as text)."""
     result = []
-    for value, (column, field_converters) in zip(values, converters(connection.alias, model), strict=True):
+    for value, (column, field_converters) in zip(values, column_converters(connection.alias, model), strict=True):
         for converter in field_converters:
             value = converter(value, column, connection)
         result.append(value)
     return result
 
 
-def authenticate(secret: str) -> AuthToken | None:
+def live_token(secret: str) -> AuthToken | None:
     """The live token of an active user with this secret, with its user, in one query.
 
     "Last used" is written at most once per TOKEN_TOUCH_INTERVAL, so the hot
@@ -84,9 +84,9 @@ def authenticate(secret: str) -> AuthToken | None:
         return None
     split = len(TOKEN_FIELDS)
     token = AuthToken.from_db(
-        connection.alias, [f.attname for f in TOKEN_FIELDS], converted(connection, AuthToken, row[:split])
+        connection.alias, [f.attname for f in TOKEN_FIELDS], orm_values(connection, AuthToken, row[:split])
     )
-    user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS], converted(connection, User, row[split:-1]))
+    user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS], orm_values(connection, User, row[split:-1]))
     if not hmac.compare_digest(token.password_digest, user.password_digest):
         return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])

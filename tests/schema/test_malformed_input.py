@@ -97,7 +97,7 @@ def test_an_unexpected_failure_answers_json_even_with_debug_on(gql, monkeypatch)
     def explode(request):
         raise RuntimeError("postgres://user:hunter2@db/prod")
 
-    monkeypatch.setattr(views, "authenticate_request", explode)
+    monkeypatch.setattr(views, "set_user_from_token", explode)
     gql.client.raise_request_exception = False
     response = gql.post("{ me { id } }")
     error = assert_refused_as_json(response, status=500)

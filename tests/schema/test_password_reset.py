@@ -7,8 +7,8 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from tests.conftest import LOGIN, ME, STRONG_PASSWORD
 from tests.support import key_from
+from users import reset_keys
 from users.models import AuthToken
-from users.reset_keys import reset_keys
 
 NEW_PASSWORD = "a fresh and long passphrase"
 REQUEST = """mutation($email: String!) {

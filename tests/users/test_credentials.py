@@ -11,7 +11,7 @@ import time_machine
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from tests.conftest import LOGIN, STRONG_PASSWORD
-from users.reset_keys import reset_keys
+from users import reset_keys
 
 WRONG = "not the password at all"
 UNLOCK = "mutation($key: String!) { unlockAccount(key: $key) { success errors { field code message } } }"

@@ -5,7 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 
-from users.reset_keys import reset_keys
+from users import reset_keys
 
 
 @pytest.fixture

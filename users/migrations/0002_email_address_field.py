@@ -12,7 +12,7 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 
 
 def normalized(value):
-    """users.addresses.normalize_email as it was when this migration was written
+    """users.addresses.canonical_email as it was when this migration was written
     (frozen: a later change of the rules needs a migration of its own); None for
     an address those rules refuse."""
     address = unicodedata.normalize("NFKC", value).strip()
