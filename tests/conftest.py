@@ -5,9 +5,8 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
 
+from tests.documents import LOGIN, STRONG_PASSWORD
 from users.models import User
-
-STRONG_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
@@ -77,15 +76,6 @@ def make_user(db):
         return user
 
     return make
-
-
-LOGIN = """
-mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) {
-    success token expiresAt errors { field code message } user { id email emailVerified }
-  }
-}"""
-ME = "query { me { id email emailVerified dateJoined lastLogin } }"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ expired entries and never a live one, so no flood of keys flushes a lock."""
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.db import connection
 
@@ -13,7 +14,8 @@ def rows() -> int:
         return cursor.fetchone()[0]
 
 
-def test_past_its_size_it_purges_the_expired_and_keeps_every_live_entry(db):
+@pytest.mark.usefixtures("db")
+def test_past_its_size_it_purges_the_expired_and_keeps_every_live_entry():
     from gql_auth.cache import DatabaseCache
 
     cache = DatabaseCache("gql_auth_cache", {"OPTIONS": {"MAX_ENTRIES": 50}})

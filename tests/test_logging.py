@@ -4,9 +4,7 @@ import logging
 
 from django.core.cache import cache
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
-from tests.schema.test_resend_verification_email import RESEND
-from tests.schema.test_walkthrough import LOGOUT, REGISTER, VERIFY
+from tests.documents import LOGIN, LOGOUT, ME, REGISTER, RESEND, STRONG_PASSWORD, VERIFY
 from tests.support import key_from
 
 

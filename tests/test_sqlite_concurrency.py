@@ -6,14 +6,9 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import LOGIN, STRONG_PASSWORD
+from tests.documents import CHANGE, LOGIN, REQUEST_RESET, RESET, STRONG_PASSWORD
 from tests.servers import create_verified_users, server_env, servers
 
-CHANGE = """mutation($old: String!, $new: String!) {
-  changePassword(oldPassword: $old, newPassword: $new) { success errors { code } } }"""
-REQUEST_RESET = "mutation($email: String!) { requestPasswordReset(email: $email) { success } }"
-RESET = """mutation($key: String!, $password: String!) {
-  resetPassword(key: $key, newPassword: $password) { success errors { code } } }"""
 TEAM = [f"member{n}@example.com" for n in range(8)]
 
 

@@ -41,6 +41,13 @@ def deliver(message: EmailMessage) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        # allauth reads the request from its middleware's context variable; a flow
+        # called outside a request's middleware (a script, a direct test) passes it.
+        if self.request is None:
+            self.request = request
+
     def get_client_ip(self, request) -> str:
         """The caller's address, worked out once per request for every limit and record.
 

@@ -10,9 +10,7 @@ import time_machine
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.utils import timezone
 
-from tests.conftest import LOGIN, STRONG_PASSWORD
-from tests.schema.test_password_reset import REQUEST
-from tests.schema.test_walkthrough import REGISTER
+from tests.documents import LOGIN, REGISTER, REQUEST_RESET, STRONG_PASSWORD
 from tests.support import key_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,7 +85,7 @@ def test_tampered_verify_link_says_invalid(graphql, live_server, page, mailoutbo
 @pytest.fixture
 def reset_link(graphql, live_server, make_user, mailoutbox):
     make_user("ada@example.com")
-    graphql(REQUEST, {"email": "ada@example.com"})
+    graphql(REQUEST_RESET, {"email": "ada@example.com"})
     return link(live_server, "reset-password", key_from(mailoutbox[0], "reset-password"))
 
 

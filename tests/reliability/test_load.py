@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import LOGIN, LOGOUT, ME, REGISTER, STRONG_PASSWORD
 from tests.reliability.conftest import sql
-from tests.schema.test_walkthrough import LOGOUT, REGISTER
 from tests.servers import ROOT, create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability

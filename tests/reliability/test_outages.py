@@ -6,11 +6,8 @@ import time
 
 import pytest
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import LOGIN, ME, REGISTER, REQUEST_RESET, RESEND, RESET, STRONG_PASSWORD, VERIFY, first_code
 from tests.reliability.conftest import sql
-from tests.reliability.test_races import REQUEST_RESET, RESET
-from tests.schema.test_resend_verification_email import RESEND
-from tests.schema.test_walkthrough import REGISTER, VERIFY
 from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability
@@ -19,8 +16,7 @@ LEAKS = re.compile(r"Traceback|psycopg|OperationalError|connection refused|File 
 
 
 def code_of(payload, field):
-    errors = payload["data"][field]["errors"]
-    return errors[0]["code"] if errors else "OK"
+    return first_code(payload["data"][field], ok="OK")
 
 
 def test_database_outage_answers_503_and_recovers(spare_cluster, tmp_path):

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
-from tests.schema.test_walkthrough import LOGOUT
+from tests.documents import LOGIN, LOGOUT, ME, STRONG_PASSWORD
 from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability

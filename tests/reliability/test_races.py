@@ -8,10 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import CHANGE, LOGIN, LOGOUT_ALL, ME, REGISTER, REQUEST_RESET, RESET, STRONG_PASSWORD, VERIFY
 from tests.reliability.conftest import sql
-from tests.schema.test_sessions import LOGOUT_ALL
-from tests.schema.test_walkthrough import REGISTER, VERIFY
 from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability
@@ -94,12 +92,8 @@ def test_concurrent_verifications_of_one_key_all_end_verified(pair, database_url
     ]
 
 
-RESET = """mutation($key: String!, $password: String!) {
-  resetPassword(key: $key, newPassword: $password) { success errors { code } } }"""
-REQUEST_RESET = "mutation($email: String!) { requestPasswordReset(email: $email) { success } }"
-
-
-def test_concurrent_resets_with_one_key_succeed_once(pair, database_url):
+@pytest.mark.usefixtures("database_url")
+def test_concurrent_resets_with_one_key_succeed_once(pair):
     first, _ = pair
     create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
     first.graphql(REQUEST_RESET, {"email": "ada@example.com"})
@@ -117,7 +111,8 @@ def test_concurrent_resets_with_one_key_succeed_once(pair, database_url):
     assert login["login"]["success"]
 
 
-def test_no_token_issued_before_logout_all_survives_it(pair, database_url):
+@pytest.mark.usefixtures("database_url")
+def test_no_token_issued_before_logout_all_survives_it(pair):
     first, second = pair
     create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
     credentials = {"email": "ada@example.com", "password": STRONG_PASSWORD}
@@ -152,8 +147,6 @@ def test_no_token_issued_before_logout_all_survives_it(pair, database_url):
         assert first.graphql(ME, token=old)["me"] is None
 
 
-CHANGE = """mutation($old: String!, $new: String!) {
-  changePassword(oldPassword: $old, newPassword: $new) { success errors { code } } }"""
 LOGINS_IN_FLIGHT = 10
 
 

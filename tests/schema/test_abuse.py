@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import override_settings
 
-from tests.conftest import ME, STRONG_PASSWORD
+from tests.documents import ME, STRONG_PASSWORD
 from users.models import AuthToken
 
 
@@ -57,7 +57,8 @@ def test_too_many_tokens(gql):
     assert any("token" in m.lower() for m in errors_of(gql.post(document)))
 
 
-def test_depth_is_limited(db, settings):
+@pytest.mark.usefixtures("db")
+def test_depth_is_limited(settings):
     from schema.mutations import Mutation
     from schema.queries import Query
     from schema.schema import Schema, extensions

@@ -5,18 +5,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.conftest import LOGIN, STRONG_PASSWORD
-from tests.schema.test_walkthrough import REGISTER, VERIFY
+from tests.documents import LOGIN, REGISTER, STRONG_PASSWORD, VERIFY, first_code
 
 WRONG = "not the password at all"
 
 
 def login(gql, email="ada@example.com", password=STRONG_PASSWORD, ip="198.51.100.1"):
     return gql(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip)["login"]
-
-
-def code(result):
-    return result["errors"][0]["code"] if result["errors"] else None
 
 
 @pytest.fixture
@@ -26,27 +21,30 @@ def ada(make_user):
 
 def fail(gql, times, **kwargs):
     for _ in range(times):
-        assert code(login(gql, password=WRONG, **kwargs)) == "INVALID_CREDENTIALS"
+        assert first_code(login(gql, password=WRONG, **kwargs)) == "INVALID_CREDENTIALS"
 
 
-def test_eleventh_attempt_is_locked_even_with_the_right_password(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_eleventh_attempt_is_locked_even_with_the_right_password(gql):
     fail(gql, 10)
     locked = login(gql)
-    assert code(locked) == "RATE_LIMITED"
+    assert first_code(locked) == "RATE_LIMITED"
     assert locked["token"] is None
     assert "15 minutes" in locked["errors"][0]["message"]
-    assert code(login(gql, password=WRONG)) == "RATE_LIMITED"
+    assert first_code(login(gql, password=WRONG)) == "RATE_LIMITED"
 
 
-def test_lock_costs_no_password_hashing(gql, ada, monkeypatch):
+@pytest.mark.usefixtures("ada")
+def test_lock_costs_no_password_hashing(gql, monkeypatch):
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     fail(gql, 10)
     monkeypatch.setattr(Argon2PasswordHasher, "verify", lambda *a: pytest.fail("hashed"))
-    assert code(login(gql)) == "RATE_LIMITED"
+    assert first_code(login(gql)) == "RATE_LIMITED"
 
 
-def test_lock_is_per_account_and_per_ip(gql, ada, make_user):
+@pytest.mark.usefixtures("ada")
+def test_lock_is_per_account_and_per_ip(gql, make_user):
     make_user("bob@example.com")
     fail(gql, 10)
     assert login(gql, "bob@example.com")["success"]  # other account, same IP
@@ -55,13 +53,14 @@ def test_lock_is_per_account_and_per_ip(gql, ada, make_user):
 
 def test_unknown_accounts_lock_alike(gql):
     fail(gql, 10, email="nobody@example.com")
-    assert code(login(gql, "nobody@example.com")) == "RATE_LIMITED"
+    assert first_code(login(gql, "nobody@example.com")) == "RATE_LIMITED"
 
 
-def test_lock_lifts_after_the_window(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_lock_lifts_after_the_window(gql):
     with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
         fail(gql, 10)
-        assert code(login(gql)) == "RATE_LIMITED"
+        assert first_code(login(gql)) == "RATE_LIMITED"
         clock.shift(timedelta(minutes=15, seconds=1))
         assert login(gql)["success"]
 
@@ -73,7 +72,8 @@ def test_a_new_password_lifts_the_lock(gql, ada):
     assert login(gql, password="a brand new passphrase")["success"]
 
 
-def test_successful_logins_are_not_counted_as_failures(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_successful_logins_are_not_counted_as_failures(gql):
     for _ in range(15):
         assert login(gql)["success"]
     fail(gql, 9)
@@ -84,16 +84,17 @@ def test_per_ip_ceiling_stops_password_spraying(gql, make_user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "", "login_failed": "100/h/ip,10/15m/key"}
     make_user("target@example.com")
     for n in range(100):
-        assert code(login(gql, f"user{n}@example.com", WRONG)) == "INVALID_CREDENTIALS"
-    assert code(login(gql, "target@example.com")) == "RATE_LIMITED"
+        assert first_code(login(gql, f"user{n}@example.com", WRONG)) == "INVALID_CREDENTIALS"
+    assert first_code(login(gql, "target@example.com")) == "RATE_LIMITED"
     assert login(gql, "target@example.com", ip="203.0.113.9")["success"]
 
 
-def test_every_login_attempt_counts_per_ip(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_every_login_attempt_counts_per_ip(gql):
     for _ in range(30):
         login(gql)
     result = login(gql)
-    assert code(result) == "RATE_LIMITED"
+    assert first_code(result) == "RATE_LIMITED"
     assert "1 minute" in result["errors"][0]["message"]
 
 
@@ -107,17 +108,18 @@ def test_register_is_limited_per_ip_and_strangers_cannot_block_an_address(gql, m
     assert len(mailoutbox) == 1  # her inbox gets one mail per cooldown, not ten
     for n in range(20):
         assert register(f"user{n}@example.com")["success"]
-    assert code(register("one.more@example.com")) == "RATE_LIMITED"  # 20 a minute per IP
+    assert first_code(register("one.more@example.com")) == "RATE_LIMITED"  # 20 a minute per IP
     assert register("one.more@example.com", ip="203.0.113.10")["success"]
 
 
 def test_verify_email_is_limited_per_ip(gql):
     for _ in range(20):
-        assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "INVALID_KEY"
-    assert code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "RATE_LIMITED"
+        assert first_code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "INVALID_KEY"
+    assert first_code(gql(VERIFY, {"key": "forged:key"})["verifyEmail"]) == "RATE_LIMITED"
 
 
-def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, ada, settings):
+@pytest.mark.usefixtures("ada")
+def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, settings):
     for n in range(10):
         result = gql(
             LOGIN,
@@ -125,14 +127,14 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, ada, settings):
             REMOTE_ADDR="198.51.100.1",
             HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
         )["login"]
-        assert code(result) == "INVALID_CREDENTIALS"
+        assert first_code(result) == "INVALID_CREDENTIALS"
     spoofed = gql(
         LOGIN,
         {"email": "ada@example.com", "password": STRONG_PASSWORD},
         REMOTE_ADDR="198.51.100.1",
         HTTP_X_FORWARDED_FOR="192.0.2.77",
     )["login"]
-    assert code(spoofed) == "RATE_LIMITED"
+    assert first_code(spoofed) == "RATE_LIMITED"
 
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # now one proxy in front: its header is believed
     behind_proxy = gql(
@@ -145,7 +147,8 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, ada, settings):
 
 
 @pytest.mark.parametrize("forwarded", ["not-an-ip", "", " , ", "garbage, 198.51.100.7", "<script>"])
-def test_a_forwarded_for_that_is_not_an_address_counts_against_the_socket(gql, ada, settings, forwarded):
+@pytest.mark.usefixtures("ada")
+def test_a_forwarded_for_that_is_not_an_address_counts_against_the_socket(gql, settings, forwarded):
     """Behind TRUSTED_PROXY_COUNT proxies, a header the proxies did not write (too short,
     not an address) cannot crash a flow nor dodge the lock: the socket's address counts."""
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
@@ -156,15 +159,16 @@ def test_a_forwarded_for_that_is_not_an_address_counts_against_the_socket(gql, a
             REMOTE_ADDR="198.51.100.1",
             HTTP_X_FORWARDED_FOR=forwarded,
         )["login"]
-        assert code(result) == "INVALID_CREDENTIALS"
-    assert code(login(gql)) == "RATE_LIMITED"  # same socket address, no header
+        assert first_code(result) == "INVALID_CREDENTIALS"
+    assert first_code(login(gql)) == "RATE_LIMITED"  # same socket address, no header
 
 
-def test_a_flood_of_other_keys_does_not_evict_a_lock(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_a_flood_of_other_keys_does_not_evict_a_lock(gql):
     """A cache that culls its oldest entries past a size (Django's default: 300)
     would let an attacker flush a lock by touching enough other keys."""
     fail(gql, 10)
     for n in range(400):
         email, ip = f"flood{n}@example.com", f"203.0.{n // 20}.{n % 20 + 1}"
         login(gql, email, WRONG, ip=ip)
-    assert code(login(gql)) == "RATE_LIMITED"
+    assert first_code(login(gql)) == "RATE_LIMITED"

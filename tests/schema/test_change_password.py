@@ -1,20 +1,13 @@
 import pytest
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import CHANGE, LOGIN, ME, STRONG_PASSWORD, failures
 from users.models import AuthToken
 
 NEW_PASSWORD = "a fresh and long passphrase"
-CHANGE = """mutation($old: String!, $new: String!) {
-  changePassword(oldPassword: $old, newPassword: $new) { success errors { field code message } } }"""
 
 
 def change(gql, token, old=STRONG_PASSWORD, new=NEW_PASSWORD):
     return gql(CHANGE, {"old": old, "new": new}, token=token)["changePassword"]
-
-
-def errors(result):
-    assert result["success"] is False
-    return [(e["field"], e["code"]) for e in result["errors"]]
 
 
 @pytest.fixture
@@ -22,7 +15,8 @@ def ada(make_user):
     return make_user("ada@example.com")
 
 
-def test_change_keeps_this_session_and_ends_the_others(gql, ada, login, mailoutbox):
+@pytest.mark.usefixtures("ada")
+def test_change_keeps_this_session_and_ends_the_others(gql, login, mailoutbox):
     current, other = login(), login()
     assert change(gql, current) == {"success": True, "errors": []}
     assert gql(ME, token=current)["me"]["email"] == "ada@example.com"
@@ -35,33 +29,37 @@ def test_change_keeps_this_session_and_ends_the_others(gql, ada, login, mailoutb
 
 def test_wrong_old_password(gql, ada, login):
     token = login()
-    assert errors(change(gql, token, old="not my password")) == [("oldPassword", "INVALID_CREDENTIALS")]
+    assert failures(change(gql, token, old="not my password")) == [("oldPassword", "INVALID_CREDENTIALS")]
     ada.refresh_from_db()
     assert ada.check_password(STRONG_PASSWORD)
 
 
-def test_anonymous_is_not_authenticated(gql, ada):
-    assert errors(change(gql, None)) == [(None, "NOT_AUTHENTICATED")]
+@pytest.mark.usefixtures("ada")
+def test_anonymous_is_not_authenticated(gql):
+    assert failures(change(gql, None)) == [(None, "NOT_AUTHENTICATED")]
 
 
-def test_weak_new_password(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_weak_new_password(gql, login):
     result = change(gql, login(), new="12345678901234")
-    assert errors(result) == [("newPassword", "PASSWORD_TOO_WEAK")]
+    assert failures(result) == [("newPassword", "PASSWORD_TOO_WEAK")]
     assert "numeric" in result["errors"][0]["message"]
 
 
-def test_malformed_arguments(gql, ada, login):
-    assert errors(change(gql, login(), old="", new="x" * 1025)) == [
+@pytest.mark.usefixtures("ada")
+def test_malformed_arguments(gql, login):
+    assert failures(change(gql, login(), old="", new="x" * 1025)) == [
         ("oldPassword", "INVALID_INPUT"),
         ("newPassword", "INVALID_INPUT"),
     ]
 
 
-def test_changes_are_limited_per_user(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_changes_are_limited_per_user(gql, login):
     token = login()
     for _ in range(5):
-        assert errors(change(gql, token, old="wrong guess")) == [("oldPassword", "INVALID_CREDENTIALS")]
-    assert errors(change(gql, token)) == [(None, "RATE_LIMITED")]
+        assert failures(change(gql, token, old="wrong guess")) == [("oldPassword", "INVALID_CREDENTIALS")]
+    assert failures(change(gql, token)) == [(None, "RATE_LIMITED")]
 
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -80,7 +78,8 @@ FORGED = (
         ("", "an unknown browser"),
     ],
 )
-def test_the_notice_describes_the_browser_and_quotes_nothing(gql, ada, login, mailoutbox, agent, described):
+@pytest.mark.usefixtures("ada")
+def test_the_notice_describes_the_browser_and_quotes_nothing(gql, login, mailoutbox, agent, described):
     """The notice is the owner's alarm: an intruder must not write his own sentence into it."""
     token = login()
     result = gql(CHANGE, {"old": STRONG_PASSWORD, "new": NEW_PASSWORD}, token=token, HTTP_USER_AGENT=agent)

@@ -11,7 +11,7 @@ from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
 
 from schema.extensions import credential_mutations
 from schema.schema import schema
-from tests.conftest import STRONG_PASSWORD
+from tests.documents import STRONG_PASSWORD
 from tests.support import FastArgon2PasswordHasher
 from users import background
 from users.models import AuthToken

@@ -11,7 +11,7 @@ query, the contract's largest selections).
 import pytest
 from graphql import get_introspection_query
 
-from tests.conftest import ME, STRONG_PASSWORD
+from tests.documents import ME, STRONG_PASSWORD
 
 COSTLY = {
     "one field 990 times": "{ me { " + "emailVerified " * 990 + "} }",

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import STRONG_PASSWORD
+from tests.documents import STRONG_PASSWORD
 
 CACHE_TABLE = "gql_auth_cache"
 

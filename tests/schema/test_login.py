@@ -5,8 +5,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
-from tests.schema.test_walkthrough import VERIFY
+from tests.documents import LOGIN, ME, STRONG_PASSWORD, VERIFY
 from tests.support import key_from
 from users.models import AuthToken
 

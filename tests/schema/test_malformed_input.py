@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.test import override_settings
 
-from tests.conftest import LOGIN
+from tests.documents import LOGIN
 
 RESEND = "mutation($e: String!) { r: resendVerificationEmail(email: $e) { success errors { field code } } }"
 VERIFY = "mutation($k: String!) { r: verifyEmail(key: $k) { success errors { field code } } }"

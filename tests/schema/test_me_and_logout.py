@@ -5,10 +5,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import ME
+from tests.documents import LOGOUT, ME
 from users.models import AuthToken
-
-LOGOUT = "mutation { logout { success errors { field code message } } }"
 
 
 @pytest.fixture
@@ -30,11 +28,13 @@ def test_both_keywords_authenticate(gql, token, keyword):
     "header",
     ["Token", "Token nope", "Bearer gqa_" + "x" * 43, "Token a b", "Basic Zm9vOmJhcg==", "Token " + "gqa_" * 100],
 )
-def test_bad_header_is_anonymous_not_an_error(gql, token, header):
+@pytest.mark.usefixtures("token")
+def test_bad_header_is_anonymous_not_an_error(gql, header):
     assert gql(ME, HTTP_AUTHORIZATION=header)["me"] is None
 
 
-def test_non_ascii_header_is_anonymous(gql, token):
+@pytest.mark.usefixtures("token")
+def test_non_ascii_header_is_anonymous(gql):
     response = gql.post(ME, HTTP_AUTHORIZATION="Token gqa_é".encode().decode("latin-1"))
     assert response.status_code == 200 and response.json()["data"]["me"] is None
 
@@ -60,7 +60,8 @@ def test_authenticated_me_takes_one_query(gql, token, django_assert_num_queries)
         assert gql(ME, token=token)["me"]["emailVerified"] is True
 
 
-def test_me_tells_an_unverified_address(gql, make_user, login):
+@pytest.mark.usefixtures("login")
+def test_me_tells_an_unverified_address(gql, make_user):
     user = make_user("grace@example.com", verified=False)
     from users.models import AuthToken
 

@@ -5,29 +5,20 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import LOGIN, ME, REQUEST_RESET, RESET, STRONG_PASSWORD, failures
 from tests.support import key_from
 from users import reset_keys
 from users.models import AuthToken
 
 NEW_PASSWORD = "a fresh and long passphrase"
-REQUEST = """mutation($email: String!) {
-  requestPasswordReset(email: $email) { success errors { field code message } } }"""
-RESET = """mutation($key: String!, $password: String!) {
-  resetPassword(key: $key, newPassword: $password) { success errors { field code message } } }"""
 
 
 def request_reset(gql, email="ada@example.com", **headers):
-    return gql(REQUEST, {"email": email}, **headers)["requestPasswordReset"]
+    return gql(REQUEST_RESET, {"email": email}, **headers)["requestPasswordReset"]
 
 
 def reset(gql, key, password=NEW_PASSWORD):
     return gql(RESET, {"key": key, "password": password})["resetPassword"]
-
-
-def errors(result):
-    assert result["success"] is False
-    return [(e["field"], e["code"]) for e in result["errors"]]
 
 
 def login_works(gql, password, email="ada@example.com"):
@@ -39,7 +30,8 @@ def ada(make_user):
     return make_user("ada@example.com")
 
 
-def test_reset_by_emailed_link(gql, ada, mailoutbox, settings):
+@pytest.mark.usefixtures("ada")
+def test_reset_by_emailed_link(gql, mailoutbox, settings):
     settings.PUBLIC_URL = "https://auth.example.org"
     assert request_reset(gql, "Ada@Example.com") == {"success": True, "errors": []}
     (mail,) = mailoutbox
@@ -62,7 +54,8 @@ def test_answers_alike_and_mails_nobody(gql, make_user, mailoutbox, state):
     assert mailoutbox == []
 
 
-def test_known_and_unknown_addresses_cost_the_same_hashing(gql, ada, monkeypatch):
+@pytest.mark.usefixtures("ada")
+def test_known_and_unknown_addresses_cost_the_same_hashing(gql, monkeypatch):
     calls = []
     for name in ("encode", "verify"):
         original = getattr(Argon2PasswordHasher, name)
@@ -74,13 +67,13 @@ def test_known_and_unknown_addresses_cost_the_same_hashing(gql, ada, monkeypatch
 
 
 def test_malformed_address_is_invalid_input(gql):
-    assert errors(request_reset(gql, "ada")) == [("email", "INVALID_INPUT")]
+    assert failures(request_reset(gql, "ada")) == [("email", "INVALID_INPUT")]
 
 
 def test_key_works_once(gql, ada):
     key = reset_keys.make_key(ada)
     assert reset(gql, key)["success"]
-    assert errors(reset(gql, key, "yet another passphrase!")) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, key, "yet another passphrase!")) == [("key", "INVALID_KEY")]
     assert login_works(gql, NEW_PASSWORD)
 
 
@@ -91,7 +84,7 @@ def test_key_expires_after_an_hour(gql, ada):
         assert reset_keys.check(ada, key).value == "valid"
         clock.shift(timedelta(minutes=1, seconds=1))
         result = reset(gql, key)
-    assert errors(result) == [("key", "EXPIRED_KEY")]
+    assert failures(result) == [("key", "EXPIRED_KEY")]
     assert login_works(gql, STRONG_PASSWORD)
 
 
@@ -100,14 +93,14 @@ def test_key_lifetime_is_a_setting(gql, ada, settings):
     with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
         key = reset_keys.make_key(ada)
         clock.shift(timedelta(minutes=11))
-        assert errors(reset(gql, key)) == [("key", "EXPIRED_KEY")]
+        assert failures(reset(gql, key)) == [("key", "EXPIRED_KEY")]
 
 
 def test_any_password_change_voids_older_keys(gql, ada):
     key = reset_keys.make_key(ada)
     ada.set_password("changed some other way")
     ada.save()
-    assert errors(reset(gql, key)) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, key)) == [("key", "INVALID_KEY")]
 
 
 def tamper(key: str) -> str:
@@ -127,7 +120,7 @@ def tamper(key: str) -> str:
 )
 def test_tampered_or_unknown_key_is_invalid(gql, ada, make_user, mangle):
     make_user("bob@example.com")
-    assert errors(reset(gql, mangle(reset_keys.make_key(ada)))) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, mangle(reset_keys.make_key(ada)))) == [("key", "INVALID_KEY")]
     assert login_works(gql, STRONG_PASSWORD)
 
 
@@ -135,13 +128,13 @@ def test_key_of_a_deactivated_account_is_invalid(gql, ada):
     key = reset_keys.make_key(ada)
     ada.is_active = False
     ada.save()
-    assert errors(reset(gql, key)) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, key)) == [("key", "INVALID_KEY")]
 
 
 def test_weak_password_keeps_the_key(gql, ada):
     key = reset_keys.make_key(ada)
     result = reset(gql, key, "ada@example.com")
-    assert errors(result) == [("newPassword", "PASSWORD_TOO_WEAK")]
+    assert failures(result) == [("newPassword", "PASSWORD_TOO_WEAK")]
     assert "too similar" in result["errors"][0]["message"]
     assert reset(gql, key)["success"]
 
@@ -155,7 +148,7 @@ def test_weak_password_keeps_the_key(gql, ada):
     ],
 )
 def test_malformed_arguments_are_invalid_input(gql, key, password, expected):
-    assert errors(reset(gql, key, password)) == expected
+    assert failures(reset(gql, key, password)) == expected
 
 
 def test_reset_revokes_every_token(gql, ada, login):
@@ -175,14 +168,16 @@ def test_reset_verifies_the_address_it_was_sent_to(gql, make_user, mailoutbox):
     assert login_works(gql, NEW_PASSWORD, "grace@example.com")
 
 
-def test_requests_are_limited_per_ip(gql, ada):
+@pytest.mark.usefixtures("ada")
+def test_requests_are_limited_per_ip(gql):
     for n in range(20):
         assert request_reset(gql, f"user{n}@example.com")["success"]
-    assert errors(request_reset(gql)) == [(None, "RATE_LIMITED")]
+    assert failures(request_reset(gql)) == [(None, "RATE_LIMITED")]
     assert request_reset(gql, REMOTE_ADDR="203.0.113.9")["success"]
 
 
-def test_strangers_cannot_flood_the_inbox_nor_block_the_owners_recovery(gql, ada, mailoutbox, settings):
+@pytest.mark.usefixtures("ada")
+def test_strangers_cannot_flood_the_inbox_nor_block_the_owners_recovery(gql, mailoutbox, settings):
     """Requests for one address, from anywhere, send at most one mail per cooldown;
     none is refused, and the link that went out works for the owner."""
     with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
@@ -198,11 +193,12 @@ def test_strangers_cannot_flood_the_inbox_nor_block_the_owners_recovery(gql, ada
 
 def test_reset_attempts_are_limited_per_ip(gql):
     for _ in range(20):
-        assert errors(reset(gql, "1-abc-def")) == [("key", "INVALID_KEY")]
-    assert errors(reset(gql, "1-abc-def")) == [(None, "RATE_LIMITED")]
+        assert failures(reset(gql, "1-abc-def")) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, "1-abc-def")) == [(None, "RATE_LIMITED")]
 
 
-def test_a_login_does_not_void_the_reset_link(gql, ada, mailoutbox):
+@pytest.mark.usefixtures("ada")
+def test_a_login_does_not_void_the_reset_link(gql, mailoutbox):
     """An intruder who knows the password must not block recovery by logging in."""
     request_reset(gql)
     key = key_from(mailoutbox[0], "reset-password")
@@ -216,4 +212,4 @@ def test_a_changed_address_voids_the_reset_link(gql, ada):
     EmailAddress.objects.filter(user=ada).update(email="ada@elsewhere.example")
     ada.email = "ada@elsewhere.example"
     ada.save()
-    assert errors(reset(gql, key)) == [("key", "INVALID_KEY")]
+    assert failures(reset(gql, key)) == [("key", "INVALID_KEY")]

@@ -88,7 +88,8 @@ def test_staff_see_others_but_never_their_sessions(gql, people):
     assert len(denied) == 4 and {e["extensions"]["code"] for e in denied} == {"PERMISSION_DENIED"}
 
 
-def test_users_pages_and_searches(gql, make_user, login, django_user_model):
+@pytest.mark.usefixtures("django_user_model")
+def test_users_pages_and_searches(gql, make_user, login):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     for n in range(120):
         make_user(f"user{n:03}@example.com")
@@ -131,7 +132,8 @@ def test_me_with_sessions_costs_three_queries(gql, make_user, login, django_asse
     assert len(me["sessions"]) == 2
 
 
-def test_verified_email_permission_class(gql, make_user, login, settings):
+@pytest.mark.usefixtures("gql", "login", "settings")
+def test_verified_email_permission_class(make_user):
     """HasVerifiedEmail, used by the recipe's own fields when an app needs it."""
     from schema.permissions import HasVerifiedEmail
 

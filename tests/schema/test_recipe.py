@@ -18,7 +18,8 @@ def fields_denied(body):
     return sorted((e["path"][-1], e["extensions"]["code"]) for e in body.get("errors", []))
 
 
-def test_owner_sees_its_row_others_see_that_rows_exist(gql, addresses, login):
+@pytest.mark.usefixtures("addresses")
+def test_owner_sees_its_row_others_see_that_rows_exist(gql, login):
     body = gql.post(QUERY, token=login("ada@example.com")).json()
     ada, bob = body["data"]["emailAddresses"]
     assert ada["email"] == "ada@example.com" and ada["verified"] is True
@@ -26,7 +27,8 @@ def test_owner_sees_its_row_others_see_that_rows_exist(gql, addresses, login):
     assert fields_denied(body) == [("email", "PERMISSION_DENIED"), ("verified", "PERMISSION_DENIED")]
 
 
-def test_staff_with_the_permission_see_addresses_but_not_verification(gql, addresses, make_user, login):
+@pytest.mark.usefixtures("addresses")
+def test_staff_with_the_permission_see_addresses_but_not_verification(gql, make_user, login):
     staff = make_user("staff@example.com", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_emailaddress"))
     body = gql.post(QUERY, token=login("staff@example.com")).json()
@@ -36,7 +38,8 @@ def test_staff_with_the_permission_see_addresses_but_not_verification(gql, addre
     assert gql("{ emailAddressCount }", token=login("staff@example.com"))["emailAddressCount"] == 3
 
 
-def test_anonymous_is_refused_the_list(gql, addresses):
+@pytest.mark.usefixtures("addresses")
+def test_anonymous_is_refused_the_list(gql):
     body = gql.post(QUERY).json()
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"

@@ -5,17 +5,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.cache import cache
 
-from tests.conftest import STRONG_PASSWORD
-from tests.schema.test_walkthrough import REGISTER
+from tests.documents import REGISTER, STRONG_PASSWORD, field_codes
 from users.models import User
 
 
 def register(gql, email="grace@example.com", password=STRONG_PASSWORD):
     return gql(REGISTER, {"email": email, "password": password})["register"]
-
-
-def codes(result):
-    return [(e["field"], e["code"]) for e in result["errors"]]
 
 
 def test_new_account_is_unverified_and_gets_a_verification_mail(gql, mailoutbox, settings):
@@ -113,18 +108,18 @@ def test_weak_password_says_why(gql, mailoutbox, password, reason):
 
 
 def test_empty_password_is_invalid_input(gql):
-    assert codes(register(gql, password="")) == [("password", "INVALID_INPUT")]
+    assert field_codes(register(gql, password="")) == [("password", "INVALID_INPUT")]
 
 
 def test_overlong_password_is_refused_before_hashing(gql, monkeypatch):
     monkeypatch.setattr(Argon2PasswordHasher, "encode", lambda *a, **k: pytest.fail("hashed"))
     result = register(gql, password="a" * 1025)
-    assert codes(result) == [("password", "INVALID_INPUT")]
+    assert field_codes(result) == [("password", "INVALID_INPUT")]
     assert "1024" in result["errors"][0]["message"]
 
 
 def test_every_malformed_argument_is_reported_at_once(gql):
-    assert codes(register(gql, "nope", "")) == [("email", "INVALID_INPUT"), ("password", "INVALID_INPUT")]
+    assert field_codes(register(gql, "nope", "")) == [("email", "INVALID_INPUT"), ("password", "INVALID_INPUT")]
 
 
 def test_mail_outage_keeps_the_account_and_is_logged(gql, settings, caplog):

@@ -1,12 +1,7 @@
 import pytest
 
-from tests.schema.test_walkthrough import VERIFY
+from tests.documents import RESEND, VERIFY
 from tests.support import key_from
-
-RESEND = """
-mutation Resend($email: String!) {
-  resendVerificationEmail(email: $email) { success errors { field code message } }
-}"""
 
 
 def resend(gql, email):

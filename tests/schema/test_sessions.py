@@ -3,12 +3,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.conftest import ME
+from tests.documents import LOGOUT_ALL, ME, REVOKE
 from users.models import AuthToken
 
 SESSIONS = "{ me { sessions { id createdAt lastUsedAt expiresAt userAgent ipAddress current } } }"
-LOGOUT_ALL = "mutation { logoutAll { success errors { code } } }"
-REVOKE = "mutation($id: ID!) { revokeSession(id: $id) { success errors { field code message } } }"
 
 
 @pytest.fixture
@@ -16,7 +14,8 @@ def ada(make_user):
     return make_user("ada@example.com")
 
 
-def test_sessions_list_live_tokens_without_secrets(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_sessions_list_live_tokens_without_secrets(gql, login):
     phone = login(HTTP_USER_AGENT="Phone/1.0", REMOTE_ADDR="203.0.113.5")
     laptop = login(HTTP_USER_AGENT="Laptop/2.0")
     response = gql.post(SESSIONS, token=laptop)
@@ -30,7 +29,8 @@ def test_sessions_list_live_tokens_without_secrets(gql, ada, login):
     assert phone not in body and laptop not in body
 
 
-def test_expired_sessions_are_not_listed(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_expired_sessions_are_not_listed(gql, login):
     with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
         old = login()
         clock.shift(timedelta(days=10))
@@ -41,7 +41,8 @@ def test_expired_sessions_are_not_listed(gql, ada, login):
     assert gql(ME, token=old)["me"] is None
 
 
-def test_revoke_one_of_my_sessions(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_revoke_one_of_my_sessions(gql, login):
     current, other = login(), login()
     sessions = gql(SESSIONS, token=current)["me"]["sessions"]
     (other_id,) = [s["id"] for s in sessions if not s["current"]]
@@ -50,7 +51,8 @@ def test_revoke_one_of_my_sessions(gql, ada, login):
     assert gql(ME, token=current)["me"] is not None
 
 
-def test_revoking_the_current_session_logs_out(gql, ada, login):
+@pytest.mark.usefixtures("ada")
+def test_revoking_the_current_session_logs_out(gql, login):
     token = login()
     (session,) = gql(SESSIONS, token=token)["me"]["sessions"]
     assert gql(REVOKE, {"id": session["id"]}, token=token)["revokeSession"]["success"]
@@ -58,7 +60,8 @@ def test_revoking_the_current_session_logs_out(gql, ada, login):
 
 
 @pytest.mark.parametrize("session_id", ["someone else's", "999999", "not-a-number", "-1", "99999999999999999999999"])
-def test_others_and_unknown_sessions_answer_not_found_alike(gql, ada, make_user, login, session_id):
+@pytest.mark.usefixtures("ada")
+def test_others_and_unknown_sessions_answer_not_found_alike(gql, make_user, login, session_id):
     make_user("bob@example.com")
     bobs = login("bob@example.com")
     mine = login()
@@ -69,7 +72,8 @@ def test_others_and_unknown_sessions_answer_not_found_alike(gql, ada, make_user,
     assert gql(ME, token=bobs)["me"]["email"] == "bob@example.com"
 
 
-def test_logout_all_revokes_every_token(gql, ada, login, make_user):
+@pytest.mark.usefixtures("ada")
+def test_logout_all_revokes_every_token(gql, login, make_user):
     tokens = [login() for _ in range(3)]
     make_user("bob@example.com")
     bobs = login("bob@example.com")
@@ -101,7 +105,8 @@ def test_a_password_set_anywhere_ends_every_session(gql, ada, login):
     assert gql(ME, token=token)["me"] is None
 
 
-def test_a_hash_upgrade_is_not_a_password_change(gql, ada, login, settings):
+@pytest.mark.usefixtures("ada")
+def test_a_hash_upgrade_is_not_a_password_change(gql, login, settings):
     token = login()
     # A stronger hasher: the next login rehashes the same password.
     settings.PASSWORD_HASHERS = [
@@ -125,12 +130,13 @@ def test_a_password_written_around_save_ends_every_session(gql, ada, login):
     assert gql(SESSIONS, token=login(password="changed around save"))["me"]["sessions"]
 
 
-def test_a_login_racing_a_password_change_gets_no_lasting_token(gql, ada, monkeypatch):
+@pytest.mark.usefixtures("ada")
+def test_a_login_racing_a_password_change_gets_no_lasting_token(gql, monkeypatch):
     """The password is right when checked, then changes before the token is issued
     (a reset or change committing in between): no token may outlive the change."""
     from django.contrib.auth.hashers import make_password
 
-    from tests.conftest import LOGIN, STRONG_PASSWORD
+    from tests.documents import LOGIN, STRONG_PASSWORD
     from users.models import User
 
     check = User.check_password
@@ -148,7 +154,7 @@ def test_a_login_racing_a_password_change_gets_no_lasting_token(gql, ada, monkey
 
 
 def test_a_login_racing_a_deactivation_gets_no_token(gql, ada, monkeypatch):
-    from tests.conftest import LOGIN, STRONG_PASSWORD
+    from tests.documents import LOGIN, STRONG_PASSWORD
     from users.models import User
 
     check = User.check_password

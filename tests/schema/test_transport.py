@@ -1,6 +1,6 @@
 """What every client can count on from the HTTP exchange itself."""
 
-from tests.conftest import ME
+from tests.documents import ME
 
 
 def test_malformed_body_answers_json(gql):

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 
-from tests.schema.test_walkthrough import VERIFY
+from tests.documents import VERIFY
 
 
 def verify(gql, key):
@@ -31,7 +31,8 @@ def test_key_verifies_its_address_once(gql, address):
     assert error_of(verify(gql, key)) == ("key", "INVALID_KEY")
 
 
-def test_expired_key(gql, address, settings):
+@pytest.mark.usefixtures("settings")
+def test_expired_key(gql, address):
     with time_machine.travel("2026-01-01 00:00:00Z", tick=False) as clock:
         key = EmailConfirmationHMAC(address).key
         clock.shift(timedelta(days=3, seconds=1))

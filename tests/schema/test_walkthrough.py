@@ -1,16 +1,7 @@
 """The whole first half of an account's life, as a client and a mailbox see it."""
 
-from tests.conftest import LOGIN, ME, STRONG_PASSWORD
+from tests.documents import LOGIN, LOGOUT, ME, REGISTER, STRONG_PASSWORD, VERIFY
 from tests.support import key_from
-
-REGISTER = """
-mutation Register($email: String!, $password: String!) {
-  register(email: $email, password: $password) { success errors { field code message } }
-}"""
-VERIFY = """
-mutation Verify($key: String!) { verifyEmail(key: $key) { success errors { field code message } } }
-"""
-LOGOUT = "mutation { logout { success errors { code } } }"
 
 
 def test_register_verify_login_me_logout(gql, mailoutbox):

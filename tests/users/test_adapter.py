@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from tests.conftest import STRONG_PASSWORD
-from tests.schema.test_walkthrough import REGISTER
+from tests.documents import REGISTER, STRONG_PASSWORD
 from tests.support import GatedBackend
 
 

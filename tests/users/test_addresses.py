@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.conftest import LOGIN, STRONG_PASSWORD
+from tests.documents import LOGIN, STRONG_PASSWORD
 from users.addresses import InvalidAddress, canonical_email
 from users.models import User
 
@@ -67,7 +67,8 @@ def test_normalising_twice_changes_nothing(value):
     assert canonical_email(once) == once
 
 
-def test_register_makes_one_account_for_every_spelling_of_a_mailbox(gql, mailoutbox):
+@pytest.mark.usefixtures("mailoutbox")
+def test_register_makes_one_account_for_every_spelling_of_a_mailbox(gql):
     for variant in ["ada@example.com", *SAME_MAILBOX[:4]]:
         assert gql(REGISTER, {"email": variant})["register"]["success"]
     assert list(User.objects.values_list("email", flat=True)) == ["ada@example.com"]
@@ -94,13 +95,15 @@ def test_login_finds_the_account_by_any_spelling(gql, make_user):
         assert result["success"], (variant, result["errors"])
 
 
-def test_the_manager_normalises_and_refuses(db):
+@pytest.mark.usefixtures("db")
+def test_the_manager_normalises_and_refuses():
     assert User.objects.create_user("ａｄａ@Example.com", STRONG_PASSWORD).email == "ada@example.com"
     with pytest.raises(ValueError):
         User.objects.create_user("ad\u00ada@example.com", STRONG_PASSWORD)
 
 
-def test_createsuperuser_refuses_an_invisible_character(db, monkeypatch):
+@pytest.mark.usefixtures("db")
+def test_createsuperuser_refuses_an_invisible_character(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG_PASSWORD)
     with pytest.raises(CommandError, match="invisible"):
         call_command(

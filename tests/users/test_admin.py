@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import ME
+from tests.documents import ME
 from users.models import AuthToken, User
 
 
@@ -19,7 +19,8 @@ def ada_token(make_user, login):
     return login("ada@example.com", HTTP_USER_AGENT="Phone/1.0")
 
 
-def test_find_an_account_by_email(operator, ada_token, make_user):
+@pytest.mark.usefixtures("ada_token")
+def test_find_an_account_by_email(operator, make_user):
     make_user("bob@example.com")
     page = operator.get("/admin/users/user/", {"q": "ADA"}).content.decode()
     assert "ada@example.com" in page and "bob@example.com" not in page
@@ -48,7 +49,8 @@ def test_deactivate_action_ends_sessions_at_once(operator, ada_token, gql):
     assert gql(ME, token=ada_token)["me"] is None
 
 
-def test_staff_without_rights_cannot_revoke(client, make_user, ada_token):
+@pytest.mark.usefixtures("ada_token")
+def test_staff_without_rights_cannot_revoke(client, make_user):
     staff = make_user("staff@example.com", is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/users/authtoken/").status_code == 403

@@ -36,14 +36,16 @@ def test_valid_token_authenticates(token, keyword):
 
 
 @pytest.mark.parametrize("header", [None, "Basic Zm9vOmJhcg=="])
-def test_no_token_is_unauthenticated(db, header):
+@pytest.mark.usefixtures("db")
+def test_no_token_is_unauthenticated(header):
     response = call(header)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.parametrize("header", ["Token", "Token a b", "Bearer gqa_wrong"])
-def test_bad_token_is_refused_with_401(token, header):
+@pytest.mark.usefixtures("token")
+def test_bad_token_is_refused_with_401(header):
     response = call(header)
     assert response.status_code == 401
 

@@ -42,7 +42,8 @@ def test_stored_addresses_are_renormalised():
         migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
-def test_an_account_the_migration_kept_as_it_was_can_still_be_saved(db):
+@pytest.mark.usefixtures("db")
+def test_an_account_the_migration_kept_as_it_was_can_still_be_saved():
     """A stored address the rules now refuse must not make every save of its
     account fail (the admin's deactivate action, a reset)."""
     from users.models import User
@@ -56,7 +57,7 @@ def test_an_account_the_migration_kept_as_it_was_can_still_be_saved(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_tokens_issued_before_the_password_binding_keep_working(client):
-    from tests.conftest import ME
+    from tests.documents import ME
     from users import tokens
 
     old = migrate_to([("users", "0002_email_address_field")])

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from tests.conftest import LOGIN, STRONG_PASSWORD
+from tests.documents import LOGIN, STRONG_PASSWORD
 from users.models import User
 
 
@@ -16,20 +16,23 @@ def test_createsuperuser_can_log_in_at_once(gql, monkeypatch):
     assert result["user"]["emailVerified"] is True
 
 
-def test_one_account_per_address_whatever_its_case(db):
+@pytest.mark.usefixtures("db")
+def test_one_account_per_address_whatever_its_case():
     User.objects.create_user("ada@example.com", STRONG_PASSWORD)
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("ADA@example.com", STRONG_PASSWORD)
 
 
-def test_database_refuses_a_case_variant_written_around_save(db):
+@pytest.mark.usefixtures("db")
+def test_database_refuses_a_case_variant_written_around_save():
     User.objects.create_user("ada@example.com", STRONG_PASSWORD)
     other = User.objects.create_user("bob@example.com", STRONG_PASSWORD)
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.filter(pk=other.pk).update(email="Ada@Example.com")
 
 
-def test_passwords_are_argon2(db, settings):
+@pytest.mark.usefixtures("db")
+def test_passwords_are_argon2(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = User.objects.create_user("ada@example.com", STRONG_PASSWORD)
     assert user.password.startswith("argon2$argon2id$")

@@ -5,18 +5,15 @@ import uuid
 
 import pytest
 
-from tests.conftest import STRONG_PASSWORD
+from tests.documents import LOGIN, STRONG_PASSWORD, first_code
 from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (Redis)")
 
-LOGIN = """mutation($email: String!, $password: String!) {
-  login(email: $email, password: $password) { success token errors { code } } }"""
-
 
 def login(server, email, password):
     result = server.graphql(LOGIN, {"email": email, "password": password})["login"]
-    return result["errors"][0]["code"] if result["errors"] else "OK"
+    return first_code(result, ok="OK")
 
 
 def test_a_lock_earned_on_one_process_holds_on_the_other(tmp_path):
