@@ -5,6 +5,7 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +15,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """The process can serve: its database and its cache both answer."""
     checks = {}
@@ -31,6 +33,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
         logger.exception("Readiness: cache unreachable")
         checks["cache"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    response = JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)

@@ -7,9 +7,12 @@ import re
 import uuid
 
 from cross_web import HTTPException
+from csp.decorators import csp_replace
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
 from gql_auth.responses import json_error
@@ -80,7 +83,7 @@ class GraphQLView(StrawberryGraphQLView):
             # A bug outside any resolver. Answered here rather than by Django, whose
             # DEBUG page would show settings and the environment to the client.
             response = failure(request, 500, RequestErrorCode.INTERNAL_SERVER_ERROR, "Internal server error")
-        response["Cache-Control"] = "no-store"
+        add_never_cache_headers(response)
         response["X-Request-ID"] = request.request_id
         return response
 
@@ -98,14 +101,17 @@ class GraphQLView(StrawberryGraphQLView):
             raise HTTPException(400, f"The request body nests deeper than {JSON_MAX_DEPTH} levels.")
         return parsed
 
+    # The explorer (development only) runs inline scripts from a CDN.
+    @method_decorator(
+        csp_replace(
+            {
+                "script-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
+                "style-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
+                "font-src": ["'self'", "data:", "https://unpkg.com"],
+                "img-src": ["'self'", "data:", "https://unpkg.com"],
+                "connect-src": ["'self'"],
+            }
+        )
+    )
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponseBase:
-        response = super().render_graphql_ide(request)
-        # The explorer (development only) runs inline scripts from a CDN.
-        response._csp_replace = {
-            "script-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
-            "style-src": ["'self'", "'unsafe-inline'", "https://unpkg.com"],
-            "font-src": ["'self'", "data:", "https://unpkg.com"],
-            "img-src": ["'self'", "data:", "https://unpkg.com"],
-            "connect-src": ["'self'"],
-        }
-        return response
+        return super().render_graphql_ide(request)

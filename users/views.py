@@ -10,20 +10,22 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from users import cleaning, credentials, signup
 from users.errors import AccountError, ExpiredKey
 
 
 def key_page(template: str, describe: Callable[[str], dict] | None = None):
+    @never_cache  # the key is in the URL: kept in no cache
     def view(request: HttpRequest, key: str) -> HttpResponse:
         context = {"key": key, "login_url": settings.LOGIN_PAGE_URL}
         if describe is not None:
             context.update(describe(key))
         response = render(request, template, context)
-        # The key is in the URL: send it to no other site, keep it in no cache.
+        # Nor sent to another site. Django's SecurityMiddleware sets one policy for
+        # the whole site and has no per-view decorator; these pages need a stricter one.
         response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "no-store"
         return response
 
     return view
