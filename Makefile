@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format test-reliability bench migrate clean
+.PHONY: run test lint format schema test-reliability bench migrate clean
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -30,6 +30,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The served schema, as SDL, for review and for clients' code generators.
+schema: $(VENV)/.installed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py export_schema schema.schema:schema --path schema.graphql
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
