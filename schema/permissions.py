@@ -37,6 +37,13 @@ class CodedDenial(library.DjangoPermissionExtension):
     """The contract's denial, mixed into strawberry-django's extensions."""
 
     DEFAULT_ERROR_MESSAGE = errors.PermissionDenied.default_message
+    asks_allows = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # An `allows` that is never asked would grant what its author meant to refuse.
+        if "allows" in cls.__dict__ and not cls.asks_allows:
+            raise TypeError(f"{cls.__name__}.allows is never asked: subclass Permission or IsOwner instead")
 
     def __init__(self, *args, use_directives: bool = False, **kwargs) -> None:
         super().__init__(*args, use_directives=use_directives, **kwargs)
@@ -53,7 +60,9 @@ class IsAuthenticated(CodedDenial, library.IsAuthenticated):
 
 class HasPerm(CodedDenial, library.HasPerm):
     """Holders of Django's permissions `perms` (superusers hold all): every one of
-    them, unlike strawberry-django's default of any one, unless `any_perm=True`."""
+    them, unlike strawberry-django's default of any one, unless `any_perm=True`.
+    strawberry-django's other options (an app label for any of its permissions,
+    `target`, `with_superuser`) work as it documents them."""
 
     def __init__(self, *perms: str, any_perm: bool = False, **kwargs) -> None:
         super().__init__(list(perms), any_perm=any_perm, **kwargs)
@@ -62,6 +71,8 @@ class HasPerm(CodedDenial, library.HasPerm):
 class Permission(CodedDenial):
     """The project's own rules: subclasses say in `allows` whether `user` may
     resolve the field on `source`; anonymous callers are refused before it is asked."""
+
+    asks_allows = True
 
     @django_resolver(qs_hook=None)
     def resolve_for_user(self, resolver: Callable, user, *, info: Info, source: Any):

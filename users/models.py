@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -94,8 +96,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def email_verified(self) -> bool:
         """Whether the account's address is verified. Set without a query where it is
-        already known: by the token lookup, an `email_verified()` annotation, login."""
+        already known: by the token lookup, an `email_verified()` annotation, login;
+        kept current by `learn_confirmation` and forgotten when the address may change."""
         return verified_addresses(self.pk, self.email).exists()
+
+    def forget_email_verified(self) -> None:
+        self.__dict__.pop("email_verified", None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_email_verified()
 
     @property
     def password_digest(self) -> str:
@@ -127,6 +137,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalized_if_possible(self.email)
         ends_sessions = not self._state.adding and (self._password is not None or not self.is_active)
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "email" in update_fields:
+            self.forget_email_verified()
         if ends_sessions:
             # ASVS 3.3.3: a new password or a deactivation ends the account's
             # sessions wherever it happens (a flow, the admin, a shell). Tokens
@@ -193,3 +206,12 @@ class AuthToken(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} of {self.user_id}"
+
+
+@receiver(email_confirmed)
+def learn_confirmation(sender, request, email_address: EmailAddress, **kwargs) -> None:
+    """An address confirmed in this request (verifyEmail, a reset link) is verified
+    for the rest of it too: a later field of the same document reads it so."""
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.pk == email_address.user_id and user.email == email_address.email:
+        user.email_verified = True

@@ -34,7 +34,8 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     user = credentials.check(request, email, password)
     if not user.is_active:
         raise AccountDisabled()
-    # Accounts made outside `register` (the admin, a shell) get their address row here.
+    # Accounts made outside `register` (the admin, a shell) get their address row here;
+    # the flow needs the row (to mail it), so it reads the rule's answer off it.
     address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
     if not address.verified:
         send_verification(request, address, signup=False)

@@ -140,3 +140,12 @@ def test_verified_email_permission_class(make_user):
     unverified = make_user("new@example.com", verified=False)
     assert HasVerifiedEmail().allows(unverified, None) is False
     assert HasVerifiedEmail().allows(make_user("ok@example.com"), None) is True
+
+
+def test_an_allows_that_would_never_be_asked_is_refused_where_it_is_written():
+    from schema.permissions import HasPerm, IsAuthenticated, IsOwner
+
+    for base in (HasPerm, IsAuthenticated):
+        with pytest.raises(TypeError, match="never asked"):
+            type("Narrower", (base,), {"allows": lambda self, user, source: False})
+    type("Narrower", (IsOwner,), {"allows": lambda self, user, source: False})  # asked: fine

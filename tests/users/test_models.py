@@ -37,3 +37,23 @@ def test_passwords_are_argon2(settings):
     user = User.objects.create_user("ada@example.com", STRONG_PASSWORD)
     assert user.password.startswith("argon2$argon2id$")
     assert user.check_password(STRONG_PASSWORD)
+
+
+def test_the_verified_answer_follows_the_address(make_user, flow_request, django_assert_num_queries):
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    from users import signup
+
+    ada = make_user(verified=False)
+    assert ada.email_verified is False
+    request = flow_request()
+    request.user = ada
+    signup.verify_email(request, EmailConfirmationHMAC(EmailAddress.objects.get(user=ada)).key)
+    with django_assert_num_queries(0):
+        assert ada.email_verified is True  # confirmed in this request: known at once
+    ada.email = "ada@elsewhere.example"
+    ada.save()
+    assert ada.email_verified is False  # a new address is asked afresh
+    EmailAddress.objects.create(user=ada, email=ada.email, verified=True)
+    ada.refresh_from_db()
+    assert ada.email_verified is True
