@@ -15,6 +15,12 @@ pytestmark = pytest.mark.reliability
 LEAKS = re.compile(r"Traceback|psycopg|OperationalError|connection refused|File \"", re.IGNORECASE)
 
 
+def mail_server_env(database_url, smtp_server, **extra):
+    return server_env(
+        database_url, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_server.port), EMAIL_TIMEOUT="5", **extra
+    )
+
+
 def code_of(payload, field):
     return first_code(payload["data"][field], ok="OK")
 
@@ -63,13 +69,7 @@ def test_database_outage_answers_503_and_recovers(spare_cluster, tmp_path):
 
 
 def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(database_url, smtp_server, tmp_path):
-    env = server_env(
-        database_url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_server.port),
-        EMAIL_TIMEOUT="5",
-        EMAIL_COOLDOWN_SECONDS="0",
-    )
+    env = mail_server_env(database_url, smtp_server, EMAIL_COOLDOWN_SECONDS="0")
     with servers(1, env, tmp_path) as (server,):
         smtp_server.stop()
         answer = server.graphql(REGISTER, {"email": "grace@example.com", "password": STRONG_PASSWORD})
@@ -94,13 +94,7 @@ def test_mail_outage_keeps_the_account_and_resend_works_once_mail_is_back(databa
 def test_mail_outage_during_password_reset_answers_success_and_a_later_request_works(
     database_url, smtp_server, tmp_path
 ):
-    env = server_env(
-        database_url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_server.port),
-        EMAIL_TIMEOUT="5",
-        RATE_LIMITS_DISABLED="1",
-    )
+    env = mail_server_env(database_url, smtp_server, RATE_LIMITS_DISABLED="1")
     create_verified_users(env, ["ada@example.com"], STRONG_PASSWORD)
     with servers(1, env, tmp_path) as (server,):
         smtp_server.stop()

@@ -10,8 +10,8 @@ from tests.documents import LOGIN, REGISTER, STRONG_PASSWORD, VERIFY, first_code
 WRONG = "not the password at all"
 
 
-def login(gql, email="ada@example.com", password=STRONG_PASSWORD, ip="198.51.100.1"):
-    return gql(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip)["login"]
+def login(gql, email="ada@example.com", password=STRONG_PASSWORD, ip="198.51.100.1", **headers):
+    return gql(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip, **headers)["login"]
 
 
 @pytest.fixture
@@ -121,29 +121,12 @@ def test_verify_email_is_limited_per_ip(gql):
 @pytest.mark.usefixtures("ada")
 def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(gql, settings):
     for n in range(10):
-        result = gql(
-            LOGIN,
-            {"email": "ada@example.com", "password": WRONG},
-            REMOTE_ADDR="198.51.100.1",
-            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
-        )["login"]
+        result = login(gql, password=WRONG, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
         assert first_code(result) == "INVALID_CREDENTIALS"
-    spoofed = gql(
-        LOGIN,
-        {"email": "ada@example.com", "password": STRONG_PASSWORD},
-        REMOTE_ADDR="198.51.100.1",
-        HTTP_X_FORWARDED_FOR="192.0.2.77",
-    )["login"]
-    assert first_code(spoofed) == "RATE_LIMITED"
+    assert first_code(login(gql, HTTP_X_FORWARDED_FOR="192.0.2.77")) == "RATE_LIMITED"
 
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # now one proxy in front: its header is believed
-    behind_proxy = gql(
-        LOGIN,
-        {"email": "ada@example.com", "password": STRONG_PASSWORD},
-        REMOTE_ADDR="198.51.100.1",
-        HTTP_X_FORWARDED_FOR="192.0.2.77",
-    )["login"]
-    assert behind_proxy["success"]
+    assert login(gql, HTTP_X_FORWARDED_FOR="192.0.2.77")["success"]
 
 
 @pytest.mark.parametrize("forwarded", ["not-an-ip", "", " , ", "garbage, 198.51.100.7", "<script>"])
