@@ -14,6 +14,7 @@ from users.cleaning import is_text
 from users.errors import InvalidInput
 
 MAX_PAGE = 100
+DEFAULT_PAGE = 50
 
 
 @strawberry.type
@@ -27,7 +28,10 @@ class Query:
         extensions=[HasPerm(VIEW_USER)],
         description=f"Accounts by email address, oldest first; needs {VIEW_USER}. `first` is capped at {MAX_PAGE}.",
     )
-    def users(self, first: int = 50, offset: int = 0, search: str | None = None) -> list[User]:
+    def users(self, first: int | None = DEFAULT_PAGE, offset: int | None = 0, search: str | None = None) -> list[User]:
+        # The contract's `Int = 50`: an explicit null means the default.
+        first = DEFAULT_PAGE if first is None else first
+        offset = 0 if offset is None else offset
         if first < 0 or offset < 0:
             raise CodedError(InvalidInput("first and offset must not be negative."))
         if search is not None and not is_text(search):

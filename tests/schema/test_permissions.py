@@ -97,6 +97,7 @@ def test_users_pages_and_searches(gql, make_user, login):
     query = "query($first: Int, $offset: Int, $search: String) { users(first: $first, offset: $offset, search: $search) { email } }"
     page = lambda **v: [u["email"] for u in gql(query, v, token=token)["users"]]  # noqa: E731
     assert len(page()) == 50
+    assert page(first=None, offset=None) == page()  # null means the default, as the contract's `Int = 50`
     assert len(page(first=500)) == 100  # capped
     assert page(first=2, offset=1) == ["user000@example.com", "user001@example.com"]
     assert page(search="USER11", first=100) == [f"user11{n}@example.com" for n in range(10)]
