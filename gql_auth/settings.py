@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gql_auth import local_secrets
+from gql_auth.origins import origin_of, parse_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # Base of the links in emails: the landing pages of this service, or of a
 # separate frontend serving the same paths.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_ORIGIN = origin_of(PUBLIC_URL)
 SITE_NAME = os.environ.get("SITE_NAME", "gql-auth")
 # Where the landing pages point people to log in (your app's login page), if anywhere.
 LOGIN_PAGE_URL = os.environ.get("LOGIN_PAGE_URL", "")
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "strawberry_django",
+    "corsheaders",
     "csp",
 ]
 
@@ -109,6 +112,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+# First: a preflight is answered before anything else looks at it.
+MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")
 
 ROOT_URLCONF = "gql_auth.urls"
 WSGI_APPLICATION = "gql_auth.wsgi.application"
@@ -285,6 +290,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Serve straight from the apps' static folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# WhiteNoise answers `Access-Control-Allow-Origin: *` on static files unless told
+# not to: only /graphql/ is cross-origin.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -313,6 +321,17 @@ if ALLAUTH_TRUSTED_PROXY_COUNT:
     # The proxies trusted for the client's address (X-Forwarded-For) also say
     # whether the client came over HTTPS; without a proxy the header is ignored.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Browser apps on other origins (django-cors-headers): only the listed ones, and
+# only on the API: the admin and the pages never answer cross-origin.
+CORS_ALLOWED_ORIGINS = parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", ""), "CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/graphql/?$"
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600)
+# Cookie sessions from listed origins (users.authentication): their answers may be
+# read with credentials. Never another origin's: cors-headers answers no other.
+CORS_ALLOW_CREDENTIALS = True
+
 # Pages load only what the service serves; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
