@@ -12,8 +12,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    # Exempt from CSRF because only the Authorization header authenticates here,
-    # never a cookie (users.authentication.set_user_from_token).
+    # Exempt from Django's CSRF check: the Authorization header authenticates here,
+    # or the service's session cookie only on requests no other site can make a
+    # browser send (users.authentication.cookie_may_authenticate); never Django's
+    # session cookie.
     path(
         "graphql/",
         csrf_exempt(

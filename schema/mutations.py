@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +13,9 @@ from schema.errors import UserError, user_errors
 from schema.extensions import CREDENTIAL
 from schema.types import LoginResult, Result
 from users import passwords, sessions, signup
+from users.authentication import clear_session_cookie, session_cookie_name, set_session_cookie
 from users.errors import AccountError, AccountErrors
+from users.models import AuthToken
 
 T = TypeVar("T")
 
@@ -37,6 +39,21 @@ def result_of(flow: Callable[[], object]) -> Result:
     return Result(success=not errors, errors=errors)
 
 
+def logged_in(info: Info, token: AuthToken, secret: str, *, cookie: bool) -> LoginResult:
+    """A login-completing mutation's answer: the token in the payload, or, asked for
+    `cookie`, in an HttpOnly cookie and not in the payload (the contract's Transport)."""
+    if cookie:
+        set_session_cookie(info.context.response, secret, token.expires_at)
+    return LoginResult(
+        success=True, errors=[], token=None if cookie else secret, expires_at=token.expires_at, user=token.user
+    )
+
+
+def forget_session_cookie(info: Info) -> None:
+    if session_cookie_name() in get_request(info).COOKIES:
+        clear_session_cookie(info.context.response)
+
+
 @strawberry.type
 class Mutation:
     @credential_mutation(description="Create an account and email it a verification link.")
@@ -52,19 +69,31 @@ class Mutation:
         return result_of(lambda: signup.resend_verification_email(get_request(info), email))
 
     @credential_mutation(description="Exchange email and password for a new token.")
-    def login(self, info: Info, email: str, password: str) -> LoginResult:
+    def login(
+        self,
+        info: Info,
+        email: str,
+        password: str,
+        cookie: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Set the token as an HttpOnly cookie for this browser instead of returning it."
+            ),
+        ] = False,
+    ) -> LoginResult:
         session, errors = outcome(lambda: sessions.login(get_request(info), email, password))
         if session is None:
             return LoginResult(success=False, errors=errors)
-        token, secret = session
-        return LoginResult(success=True, errors=[], token=secret, expires_at=token.expires_at, user=token.user)
+        return logged_in(info, *session, cookie=bool(cookie))
 
-    @strawberry.mutation(description="Revoke the token this request was made with.")
+    @strawberry.mutation(description="Revoke the token this request was made with; clears the session cookie.")
     def logout(self, info: Info) -> Result:
+        forget_session_cookie(info)
         return result_of(lambda: sessions.logout(get_request(info)))
 
-    @strawberry.mutation(description="Revoke every token of the caller.")
+    @strawberry.mutation(description="Revoke every token of the caller; clears the session cookie.")
     def logout_all(self, info: Info) -> Result:
+        forget_session_cookie(info)
         return result_of(lambda: sessions.logout_all(get_request(info)))
 
     @strawberry.mutation(description="Revoke one of the caller's own sessions.")

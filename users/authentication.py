@@ -1,14 +1,25 @@
-"""The one place that reads API tokens from requests.
+"""The one place that reads API tokens from requests, and writes the session cookie.
 
 A DRF authentication class, so the organisation's other DRF services can list it
 in DEFAULT_AUTHENTICATION_CLASSES and share gql-auth's tokens. The GraphQL view
 calls it too (see `set_user_from_token`).
+
+A token travels in the `Authorization` header, or, for browser apps that asked
+for it at login (`cookie: true`), in an HttpOnly cookie that scripts cannot read.
+The cookie is ambient (the browser sends it by itself), so it authenticates only
+requests no other site can make a browser send (docs/security.md, "Cookie
+sessions"): a POST whose body is JSON, a type no form and no "simple" request can
+carry, whose `Origin`, when the browser sends one, is the service's own or a
+listed one. Anything else carrying the cookie is anonymous.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -16,14 +27,49 @@ from users import token_lookup
 from users.models import AuthToken, User
 
 
+def session_cookie_name() -> str:
+    # `__Host-`: the browser keeps it to this host, over https, for every path.
+    return "__Host-gqlauth_session" if settings.HTTPS else "gqlauth_session"
+
+
+def set_session_cookie(response: HttpResponseBase, secret: str, expires_at: datetime) -> None:
+    """Hand the browser a session's token where its scripts cannot read it."""
+    response.set_cookie(
+        session_cookie_name(),
+        secret,
+        expires=expires_at,
+        path="/",
+        secure=settings.HTTPS,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def clear_session_cookie(response: HttpResponseBase) -> None:
+    response.delete_cookie(session_cookie_name(), path="/", samesite="Lax")
+
+
+def cookie_may_authenticate(request) -> bool:
+    """Whether this request is one that only the service's own pages, or a listed
+    origin's, can make a browser send with the cookie."""
+    media_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if request.method != "POST" or media_type != "application/json":
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin.lower() in (settings.PUBLIC_ORIGIN, *settings.CORS_ALLOWED_ORIGINS)
+
+
 class TokenAuthentication(BaseAuthentication):
-    """`Authorization: Token <key>` (DRF's keyword) or `Authorization: Bearer <key>`."""
+    """`Authorization: Token <key>` (DRF's keyword) or `Authorization: Bearer <key>`;
+    without that header, the session cookie under the rules above."""
 
     keywords = (b"token", b"bearer")
 
     def authenticate(self, request) -> tuple[User, AuthToken] | None:
         parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() not in self.keywords:
+        if not parts:
+            return self.authenticate_cookie(request)
+        if parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header.")
@@ -31,6 +77,15 @@ class TokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header.") from None
+        return self.authenticate_secret(secret)
+
+    def authenticate_cookie(self, request) -> tuple[User, AuthToken] | None:
+        secret = request.COOKIES.get(session_cookie_name())
+        if not secret or not cookie_may_authenticate(request):
+            return None
+        return self.authenticate_secret(secret)
+
+    def authenticate_secret(self, secret: str) -> tuple[User, AuthToken]:
         token = token_lookup.live_token(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
@@ -45,9 +100,10 @@ def set_user_from_token(request: HttpRequest) -> None:
     """Set `request.user` and `request.auth` from the token alone.
 
     Any token failure leaves the request anonymous rather than refusing it, so a
-    stale token never blocks `login` or `register`. Session cookies are ignored on
-    purpose: the GraphQL endpoint is exempt from CSRF, which is only safe if no
-    ambient credential can act there.
+    stale token never blocks `login` or `register`. Django's session cookie is
+    ignored on purpose: the GraphQL endpoint is exempt from CSRF, which is only
+    safe if no ambient credential can act there but the session cookie under
+    the rules of `cookie_may_authenticate`.
     """
     try:
         result = TokenAuthentication().authenticate(request)
