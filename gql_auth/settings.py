@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
     "users",
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
+    "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
