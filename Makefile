@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format schema test-reliability bench migrate clean
+.PHONY: run example test lint format schema test-reliability bench migrate clean
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -19,8 +19,16 @@ $(VENV)/.installed: pyproject.toml
 migrate: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
+# Development lists the example frontend's origin (make example) unless told otherwise.
+EXAMPLE_ORIGIN ?= http://127.0.0.1:5173
+
 run: migrate
-	DEBUG=$${DEBUG:-1} PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} PUBLIC_URL=$(PUBLIC_URL) CORS_ALLOWED_ORIGINS=$${CORS_ALLOWED_ORIGINS-$(EXAMPLE_ORIGIN)} \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The example browser app (examples/frontend) on its own origin, against `make run`.
+example:
+	cd examples/frontend && npm ci --no-audit --no-fund && npm start
 
 # ruff: lint and format, configured in pyproject.toml; `make format` rewrites.
 lint: $(VENV)/.installed
