@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gql_auth import local_secrets
-from gql_auth.origins import origin_of, parse_origins
+from users.origins import parse_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # Base of the links in emails: the landing pages of this service, or of a
 # separate frontend serving the same paths.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-PUBLIC_ORIGIN = origin_of(PUBLIC_URL)
 SITE_NAME = os.environ.get("SITE_NAME", "gql-auth")
 # Where the landing pages point people to log in (your app's login page), if anywhere.
 LOGIN_PAGE_URL = os.environ.get("LOGIN_PAGE_URL", "")
@@ -302,7 +301,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # HTTPS, when PUBLIC_URL says the service is reached over it (`manage.py check
 # --deploy` is clean then; CI runs it).
-HTTPS = PUBLIC_URL.startswith("https://")
+HTTPS = PUBLIC_URL.lower().startswith("https://")
 if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True  # the admin's cookies
     # The admin's forms behind a proxy: their Origin is the public one.
@@ -325,7 +324,7 @@ if ALLAUTH_TRUSTED_PROXY_COUNT:
 # Browser apps on other origins (django-cors-headers): only the listed ones, and
 # only on the API: the admin and the pages never answer cross-origin.
 CORS_ALLOWED_ORIGINS = parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", ""), "CORS_ALLOWED_ORIGINS")
-CORS_URLS_REGEX = r"^/graphql/?$"
+CORS_URLS_REGEX = r"^/graphql/?\Z"
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]
 CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600)

@@ -13,7 +13,13 @@ from schema.errors import UserError, user_errors
 from schema.extensions import CREDENTIAL
 from schema.types import LoginResult, Result
 from users import passwords, sessions, signup
-from users.authentication import clear_session_cookie, session_cookie_name, set_session_cookie
+from users.authentication import (
+    check_cookie_can_be_kept,
+    clear_session_cookie,
+    cookie_is_stale,
+    cookie_session,
+    set_session_cookie,
+)
 from users.errors import AccountError, AccountErrors
 from users.models import AuthToken
 
@@ -39,18 +45,35 @@ def result_of(flow: Callable[[], object]) -> Result:
     return Result(success=not errors, errors=errors)
 
 
-def logged_in(info: Info, token: AuthToken, secret: str, *, cookie: bool) -> LoginResult:
+def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, cookie: bool) -> LoginResult:
     """A login-completing mutation's answer: the token in the payload, or, asked for
     `cookie`, in an HttpOnly cookie and not in the payload (the contract's Transport)."""
+    request = get_request(info)
+    replaced = cookie_session(request)
+
+    def log_in() -> tuple[AuthToken, str]:
+        if cookie:
+            check_cookie_can_be_kept(request)
+        return flow()
+
+    session, errors = outcome(log_in)
+    if session is None:
+        return LoginResult(success=False, errors=errors)
+    token, secret = session
     if cookie:
         set_session_cookie(info.context.response, secret, token.expires_at)
+        if replaced is not None:
+            replaced.delete()  # the browser no longer holds its secret: no orphan session
     return LoginResult(
         success=True, errors=[], token=None if cookie else secret, expires_at=token.expires_at, user=token.user
     )
 
 
 def forget_session_cookie(info: Info) -> None:
-    if session_cookie_name() in get_request(info).COOKIES:
+    """Clear the cookie when this request's session came from it, or when it no
+    longer authenticates; a session sent in the header leaves the cookie's own alone."""
+    request = get_request(info)
+    if cookie_session(request) is not None or cookie_is_stale(request):
         clear_session_cookie(info.context.response)
 
 
@@ -81,10 +104,7 @@ class Mutation:
             ),
         ] = False,
     ) -> LoginResult:
-        session, errors = outcome(lambda: sessions.login(get_request(info), email, password))
-        if session is None:
-            return LoginResult(success=False, errors=errors)
-        return logged_in(info, *session, cookie=bool(cookie))
+        return login_completing(info, lambda: sessions.login(get_request(info), email, password), cookie=bool(cookie))
 
     @strawberry.mutation(description="Revoke the token this request was made with; clears the session cookie.")
     def logout(self, info: Info) -> Result:

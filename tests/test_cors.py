@@ -4,9 +4,9 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from gql_auth.origins import parse_origins
 from tests.documents import ME
 from tests.test_settings import run
+from users.origins import origin_of, parse_origins
 
 APP = "https://app.example.org"
 STRANGER = "https://evil.example.net"
@@ -84,3 +84,12 @@ def test_a_malformed_origin_stops_start_up_with_a_clear_message():
     result = run({"DEBUG": "1", "CORS_ALLOWED_ORIGINS": "https://app.example.org/"}, "print('started')")
     assert result.returncode != 0 and "started" not in result.stdout
     assert "CORS_ALLOWED_ORIGINS: 'https://app.example.org/' is not an origin" in result.stderr
+
+
+def test_origins_compare_as_browsers_send_them():
+    assert origin_of("HTTPS://App.Example.org:443/some/path") == "https://app.example.org"
+    assert origin_of("http://localhost:80") == "http://localhost"
+    assert origin_of("http://localhost:5173") == "http://localhost:5173"
+    assert parse_origins("https://app.example.org:443", "X") == ["https://app.example.org"]
+    with pytest.raises(ImproperlyConfigured, match="xn--"):
+        parse_origins("https://bücher.example", "CORS_ALLOWED_ORIGINS")

@@ -9,8 +9,12 @@ for it at login (`cookie: true`), in an HttpOnly cookie that scripts cannot read
 The cookie is ambient (the browser sends it by itself), so it authenticates only
 requests no other site can make a browser send (docs/security.md, "Cookie
 sessions"): a POST whose body is JSON, a type no form and no "simple" request can
-carry, whose `Origin`, when the browser sends one, is the service's own or a
+carry, whose `Origin`, when the browser sends one, is the service's own (the
+origin the request itself was made to, as Django's CSRF check reads it) or a
 listed one. Anything else carrying the cookie is anonymous.
+
+Other services that list this class read tokens from the header alone unless
+they define the settings the cookie needs (`CORS_ALLOWED_ORIGINS`, `HTTPS`).
 """
 
 from __future__ import annotations
@@ -24,12 +28,18 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from users import token_lookup
+from users.errors import InvalidInput
 from users.models import AuthToken, User
+from users.origins import origin_of
+
+
+def is_https() -> bool:
+    return getattr(settings, "HTTPS", False)
 
 
 def session_cookie_name() -> str:
     # `__Host-`: the browser keeps it to this host, over https, for every path.
-    return "__Host-gqlauth_session" if settings.HTTPS else "gqlauth_session"
+    return "__Host-gqlauth_session" if is_https() else "gqlauth_session"
 
 
 def set_session_cookie(response: HttpResponseBase, secret: str, expires_at: datetime) -> None:
@@ -39,7 +49,7 @@ def set_session_cookie(response: HttpResponseBase, secret: str, expires_at: date
         secret,
         expires=expires_at,
         path="/",
-        secure=settings.HTTPS,
+        secure=is_https(),
         httponly=True,
         samesite="Lax",
     )
@@ -49,6 +59,33 @@ def clear_session_cookie(response: HttpResponseBase) -> None:
     response.delete_cookie(session_cookie_name(), path="/", samesite="Lax")
 
 
+def check_cookie_can_be_kept(request) -> None:
+    """A `SameSite=Lax` cookie is neither kept from nor sent with a cross-site
+    request: a page on another site asking for one would get a login that
+    silently holds no credential. Say so instead (browsers send Sec-Fetch-Site)."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise InvalidInput(
+            "A cookie session needs the app on the same site as the service (such as "
+            "app.example.org and auth.example.org). Log in without it and send the token.",
+            field="cookie",
+        )
+
+
+def cookie_session(request) -> AuthToken | None:
+    """The session this request was authenticated by, if it came from the cookie."""
+    token = getattr(request, "auth", None)
+    return token if getattr(token, "from_cookie", False) else None
+
+
+def cookie_is_stale(request) -> bool:
+    """The request carried the cookie where it may authenticate, and it did not."""
+    return (
+        session_cookie_name() in request.COOKIES
+        and getattr(request, "auth", None) is None
+        and cookie_may_authenticate(request)
+    )
+
+
 def cookie_may_authenticate(request) -> bool:
     """Whether this request is one that only the service's own pages, or a listed
     origin's, can make a browser send with the cookie."""
@@ -56,7 +93,10 @@ def cookie_may_authenticate(request) -> bool:
     if request.method != "POST" or media_type != "application/json":
         return False
     origin = request.headers.get("Origin")
-    return origin is None or origin.lower() in (settings.PUBLIC_ORIGIN, *settings.CORS_ALLOWED_ORIGINS)
+    if origin is None:
+        return True
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin_of(origin) in (origin_of(own), *getattr(settings, "CORS_ALLOWED_ORIGINS", ()))
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -83,7 +123,9 @@ class TokenAuthentication(BaseAuthentication):
         secret = request.COOKIES.get(session_cookie_name())
         if not secret or not cookie_may_authenticate(request):
             return None
-        return self.authenticate_secret(secret)
+        user, token = self.authenticate_secret(secret)
+        token.from_cookie = True  # logout clears the cookie only for its own session
+        return user, token
 
     def authenticate_secret(self, secret: str) -> tuple[User, AuthToken]:
         token = token_lookup.live_token(secret)

@@ -3,6 +3,7 @@ against the live service: token mode, cookie mode, and an origin the service
 does not list."""
 
 import functools
+import os
 import shutil
 import subprocess
 import threading
@@ -22,14 +23,17 @@ COOKIE = "gqlauth_session"
 
 
 @pytest.fixture(scope="module")
-def built_example():
-    """The example, built as its README says (npm ci, npm run build), once."""
+def built_example(live_server):
+    """The example, built as its README says (npm ci, npm run build) for the live service, once."""
     if shutil.which("npm") is None:
         pytest.skip("needs Node.js and npm")
     if not (EXAMPLE / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EXAMPLE, check=True, timeout=300)
-    subprocess.run(["npm", "run", "build"], cwd=EXAMPLE, check=True, timeout=120, capture_output=True)
-    return EXAMPLE / "public"
+    env = {**os.environ, "API_URL": f"{live_server.url}/graphql/"}
+    subprocess.run(["npm", "run", "build"], cwd=EXAMPLE, check=True, timeout=120, capture_output=True, env=env)
+    yield EXAMPLE / "public"
+    # Leave the build as `make example` would make it, for the development server.
+    subprocess.run(["npm", "run", "build"], cwd=EXAMPLE, check=False, timeout=120, capture_output=True)
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -62,7 +66,7 @@ def ada(db):
 
 
 def open_app(page, origin, live_server):
-    page.goto(f"{origin}/?api={live_server.url}/graphql/")
+    page.goto(f"{origin}/")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Password").fill(STRONG_PASSWORD)
 

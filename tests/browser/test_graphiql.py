@@ -42,6 +42,10 @@ def test_the_explorer_works_offline_under_its_csp(live_server, page, screenshot)
     page.get_by_text("Root Types").wait_for()
     screenshot("graphiql-offline")
 
+    # Documents hold passwords and keys, headers hold tokens: kept in neither the
+    # address (history, logs, Referer) nor localStorage.
+    assert "?" not in page.url
+    assert page.evaluate("Object.keys(localStorage)") == []
     assert aborted == []  # nothing was even asked of another host
     assert page.evaluate("window.cspViolations") == []
     assert errors == []

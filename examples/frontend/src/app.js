@@ -3,8 +3,7 @@
 // service's CORS_ALLOWED_ORIGINS, and pick a mode (README "Frontend apps").
 import { Client, fetchExchange, gql } from "@urql/core";
 
-// `?api=` lets the tests (and you) point the app at any service.
-const API_URL = new URLSearchParams(location.search).get("api") || "http://127.0.0.1:8000/graphql/";
+/* global API_URL */ // the service's address, fixed when the app is built (build.mjs)
 
 const REGISTER = gql`
   mutation Register($email: String!, $password: String!) {

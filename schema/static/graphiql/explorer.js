@@ -1,8 +1,10 @@
 // The GraphiQL explorer at GET /graphql/, started from this file rather than an
 // inline script (the page's CSP allows scripts from this service alone).
-// Adapted from strawberry-graphql's graphiql.html (MIT): no CSRF cookie (the API
-// is token-authenticated), no subscriptions, and headers (which hold tokens) are
-// not persisted in localStorage.
+// Adapted from strawberry-graphql's graphiql.html (MIT), with what an auth
+// service's documents hold in mind: they carry passwords and keys, and headers
+// carry tokens, so none of it is written to the address (browser history, server
+// and proxy logs, Referer) or to localStorage; it lasts as long as the tab. No
+// CSRF cookie (the API is token-authenticated), no subscriptions.
 "use strict";
 
 (function () {
@@ -20,41 +22,29 @@ query Me {
 }
 `;
 
-  const parameters = new URLSearchParams(window.location.search);
+  // GraphiQL's state (tabs, history, headers) in memory instead of localStorage.
+  const memory = new Map();
+  const storage = {
+    getItem: (key) => (memory.has(key) ? memory.get(key) : null),
+    setItem: (key, value) => void memory.set(key, String(value)),
+    removeItem: (key) => void memory.delete(key),
+    clear: () => memory.clear(),
+    key: (index) => Array.from(memory.keys())[index] ?? null,
+    get length() {
+      return memory.size;
+    },
+  };
 
-  function updateURL(changes) {
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) {
-        parameters.set(key, value);
-      } else {
-        parameters.delete(key);
-      }
-    }
-    const search = parameters.toString();
-    history.replaceState(null, "", search ? "?" + search : window.location.pathname);
-  }
-
-  const fetcher = GraphiQL.createFetcher({ url: window.location.href.split("?")[0] });
+  const fetcher = GraphiQL.createFetcher({ url: window.location.origin + window.location.pathname });
 
   function Explorer() {
-    const [query, setQuery] = React.useState(parameters.get("q") || EXAMPLE_QUERY);
-    const [variables, setVariables] = React.useState(parameters.get("variables") || undefined);
     const explorerPlugin = React.useMemo(() => GraphiQLPluginExplorer.explorerPlugin(), []);
-
     return React.createElement(GraphiQL, {
       fetcher: fetcher,
+      storage: storage,
+      defaultQuery: EXAMPLE_QUERY,
       defaultEditorToolsVisibility: true,
       plugins: [explorerPlugin],
-      query: query,
-      variables: variables,
-      onEditQuery: (value) => {
-        setQuery(value);
-        updateURL({ q: value });
-      },
-      onEditVariables: (value) => {
-        setVariables(value);
-        updateURL({ variables: value });
-      },
       inputValueDeprecation: true,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,

@@ -6,11 +6,18 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
 
 def origin_of(url: str) -> str:
-    """`https://auth.example.org:8443/path` -> `https://auth.example.org:8443`."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    """`https://Auth.example.org:443/path` -> `https://auth.example.org`, the form a
+    browser sends: lower case, no path, no default port."""
+    parts = urlsplit(url.strip())
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower().rpartition("@")[2]
+    default = DEFAULT_PORTS.get(scheme)
+    if default and netloc.endswith(default):
+        netloc = netloc.removesuffix(default)
+    return f"{scheme}://{netloc}"
 
 
 def parse_origins(value: str, name: str) -> list[str]:
@@ -35,10 +42,12 @@ def parse_origins(value: str, name: str) -> list[str]:
             or parts.fragment
             or parts.username
             or parts.password
+            or not parts.hostname.isascii()
         ):
             raise ImproperlyConfigured(
                 f"{name}: {item!r} is not an origin. Write each as scheme://host[:port], "
-                "for example https://app.example.org, with no path and no trailing slash."
+                "for example https://app.example.org, with no path and no trailing slash "
+                "(an international domain name in its xn-- form, as browsers send it)."
             )
         origins.append(origin_of(item))
     return origins
