@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "strawberry_django",
     "corsheaders",
     "csp",
@@ -227,6 +228,17 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Lifetime of a password reset link (Django's own setting, read by its token generator).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TTL_SECONDS", 3600)
+# django-allauth's second factors (issue #13 builds the GraphQL face on them;
+# docs/design/mfa.md). Secrets are stored encrypted (users.mfa_adapter).
+MFA_ADAPTER = "users.mfa_adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# A code is good for its own 30 s only: allauth remembers a used code for one
+# period, so any tolerance would let a code be replayed in the next.
+MFA_TOTP_TOLERANCE = 0
+# Recent authentication is the service's to enforce against the session token.
+MFA_REAUTHENTICATION_REQUIRED = False
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
