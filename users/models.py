@@ -17,6 +17,9 @@ from django.utils.functional import cached_property
 from users import tokens
 from users.addresses import EmailAddressField, InvalidAddress, canonical_email, normalized_if_possible
 
+# The largest id a database integer column holds (BigAutoField): larger ids are forged.
+MAX_ID = 2**63 - 1
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

@@ -21,10 +21,7 @@ from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 
-from users.models import User
-
-# The largest id a database integer column holds; larger ids are forged.
-MAX_ID = 2**63 - 1
+from users.models import MAX_ID, User
 
 
 class Verdict(Enum):

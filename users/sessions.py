@@ -17,9 +17,7 @@ from users.cleaning import clean_all, clean_email, clean_key, clean_password
 from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound
 from users.locking import lock_user
 from users.mail import send_verification
-from users.models import AuthToken, User
-
-ID_MAX = 2**63 - 1
+from users.models import MAX_ID, AuthToken, User
 
 
 def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, str]:
@@ -90,7 +88,7 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
         pk = int(session_id)
     except (TypeError, ValueError):
         raise NotFound("No such session.", field="id") from None
-    if not 0 < pk <= ID_MAX:
+    if not 0 < pk <= MAX_ID:
         raise NotFound("No such session.", field="id")
     deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete()
     if not deleted:

@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from users.models import AuthToken
+
 
 @pytest.fixture
 def flow_request(rf):
@@ -20,3 +22,16 @@ def flow_request(rf):
 def after_commit(django_capture_on_commit_callbacks):
     """Runs the work a flow left for after its transaction (mails, the account)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def signed_in(flow_request):
+    """A request made with a session of `user`, and that session."""
+
+    def make(user):
+        token, _ = AuthToken.objects.issue(user)
+        request = flow_request()
+        request.user, request.auth = user, token
+        return request, token
+
+    return make

@@ -16,16 +16,9 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def signed_in(flow_request, user):
-    token, _ = AuthToken.objects.issue(user)
-    request = flow_request()
-    request.user, request.auth = user, token
-    return request, token
-
-
-def test_change_password_keeps_this_session_ends_the_others_and_tells_the_owner(flow_request, after_commit, make_user):
+def test_change_password_keeps_this_session_ends_the_others_and_tells_the_owner(after_commit, make_user, signed_in):
     ada = make_user()
-    request, token = signed_in(flow_request, ada)
+    request, token = signed_in(ada)
     AuthToken.objects.issue(ada)
     with after_commit():
         passwords.change_password(request, STRONG_PASSWORD, NEW_PASSWORD)
@@ -35,8 +28,8 @@ def test_change_password_keeps_this_session_ends_the_others_and_tells_the_owner(
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
 
 
-def test_change_password_names_the_field_at_fault(flow_request, make_user):
-    request, _ = signed_in(flow_request, make_user())
+def test_change_password_names_the_field_at_fault(flow_request, make_user, signed_in):
+    request, _ = signed_in(make_user())
     with pytest.raises(InvalidCredentials) as failure:
         passwords.change_password(request, "not my password at all", NEW_PASSWORD)
     assert failure.value.field == "oldPassword"

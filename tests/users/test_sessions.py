@@ -35,16 +35,9 @@ def test_login_tells_the_owner_only_why_the_right_password_is_not_enough(flow_re
     assert not AuthToken.objects.exists()
 
 
-def signed_in(flow_request, user):
-    token, _ = AuthToken.objects.issue(user)
-    request = flow_request()
-    request.user, request.auth = user, token
-    return request, token
-
-
-def test_logout_all_ends_every_session_and_revoke_only_the_callers_own(flow_request, make_user):
+def test_logout_all_ends_every_session_and_revoke_only_the_callers_own(make_user, signed_in):
     ada, grace = make_user("ada@example.com"), make_user("grace@example.com")
-    request, token = signed_in(flow_request, ada)
+    request, token = signed_in(ada)
     other_of_ada, _ = AuthToken.objects.issue(ada)
     of_grace, _ = AuthToken.objects.issue(grace)
     for stranger in [str(of_grace.pk), "0", "-1", str(2**63), "x", ""]:
