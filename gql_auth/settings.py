@@ -84,6 +84,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024)
 INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
     "users",
+    "factors",  # before allauth.mfa, so its mails override allauth's
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
@@ -239,6 +240,12 @@ MFA_TOTP_ISSUER = SITE_NAME
 MFA_TOTP_TOLERANCE = 0
 # Recent authentication is the service's to enforce against the session token.
 MFA_REAUTHENTICATION_REQUIRED = False
+# The second step of a login (factors/): how long an mfaToken lives, and how many
+# wrong answers void it. WebAuthn challenges live as long.
+MFA_TOKEN_TTL = timedelta(minutes=5)
+MFA_TOKEN_MAX_FAILURES = 5
+# How recent a login or `reauthenticate` must be for a sensitive mutation.
+REAUTHENTICATION_TIMEOUT_SECONDS = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -265,6 +272,11 @@ RATE_LIMITS = {
     "request_password_reset": "20/m/ip",
     "reset_password": "20/m/ip",
     "change_password": "5/m/user",
+    # Second factors: a password login's second step, passkey logins and
+    # `reauthenticate` count as logins (above). Asking for WebAuthn options stores
+    # a challenge; enrolling and removing factors is bounded per account.
+    "webauthn_options": "30/m/ip",
+    "manage_factors": "30/m/user",
     # At most one account mail of a kind (verification or "already registered";
     # password reset) per address in this many seconds, so nobody can flood an
     # inbox through the API. Silent: the answer is the same whether a mail went

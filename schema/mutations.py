@@ -6,12 +6,23 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
+from factors import login as factor_login
+from factors import manage as factors
 from schema.errors import UserError, user_errors
 from schema.extensions import CREDENTIAL
-from schema.types import LoginResult, Result
+from schema.types import (
+    AuthenticatorType,
+    LoginResult,
+    RecoveryCodesResult,
+    Result,
+    TotpSetupResult,
+    WebauthnOptionsResult,
+    WebauthnPurpose,
+)
 from users import passwords, sessions, signup
 from users.authentication import (
     check_cookie_can_be_kept,
@@ -20,10 +31,12 @@ from users.authentication import (
     cookie_session,
     set_session_cookie,
 )
-from users.errors import AccountError, AccountErrors
+from users.errors import AccountError, AccountErrors, MfaRequired
 from users.models import AuthToken
 
 T = TypeVar("T")
+
+COOKIE = "Set the token as an HttpOnly cookie for this browser instead of returning it."
 
 
 def credential_mutation(*, description: str):
@@ -56,10 +69,17 @@ def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, c
             check_cookie_can_be_kept(request)
         return flow()
 
-    session, errors = outcome(log_in)
-    if session is None:
-        return LoginResult(success=False, errors=errors)
-    token, secret = session
+    try:
+        token, secret = log_in()
+    except MfaRequired as pending:
+        return LoginResult(
+            success=False,
+            errors=user_errors(pending),
+            mfa_token=pending.mfa_token,
+            mfa_methods=[AuthenticatorType(method) for method in pending.methods],
+        )
+    except (AccountError, AccountErrors) as failure:
+        return LoginResult(success=False, errors=user_errors(failure))
     if cookie:
         set_session_cookie(info.context.response, secret, token.expires_at)
         if replaced is not None:
@@ -97,12 +117,7 @@ class Mutation:
         info: Info,
         email: str,
         password: str,
-        cookie: Annotated[
-            bool | None,
-            strawberry.argument(
-                description="Set the token as an HttpOnly cookie for this browser instead of returning it."
-            ),
-        ] = False,
+        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
     ) -> LoginResult:
         return login_completing(info, lambda: sessions.login(get_request(info), email, password), cookie=bool(cookie))
 
@@ -138,3 +153,88 @@ class Mutation:
     @credential_mutation(description="Change the caller's password; other sessions end.")
     def change_password(self, info: Info, old_password: str, new_password: str) -> Result:
         return result_of(lambda: passwords.change_password(get_request(info), old_password, new_password))
+
+    # Second factors and passkeys (factors/).
+    @credential_mutation(
+        description="Finish a login that answered MFA_REQUIRED: a TOTP code, an unused recovery code, "
+        "or the browser's answer (credential) to webauthnOptions(MFA)."
+    )
+    def verify_mfa(
+        self,
+        info: Info,
+        mfa_token: str,
+        code: str | None = None,
+        credential: JSON | None = None,
+        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
+    ) -> LoginResult:
+        request = get_request(info)
+        return login_completing(
+            info, lambda: factor_login.verify_mfa(request, mfa_token, code, credential), cookie=bool(cookie)
+        )
+
+    @strawberry.mutation(
+        description="Options for the browser's WebAuthn call (navigator.credentials.create or .get). "
+        "REGISTER needs a recent login; MFA needs the login's mfaToken."
+    )
+    def webauthn_options(
+        self, info: Info, purpose: WebauthnPurpose, mfa_token: str | None = None
+    ) -> WebauthnOptionsResult:
+        request = get_request(info)
+        options, errors = outcome(lambda: factor_login.webauthn_options(request, purpose, mfa_token))
+        return WebauthnOptionsResult(success=not errors, errors=errors, options=options)
+
+    @credential_mutation(description="Log in with a passkey: the browser's answer to webauthnOptions(LOGIN).")
+    def login_with_passkey(
+        self,
+        info: Info,
+        credential: JSON,
+        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
+    ) -> LoginResult:
+        request = get_request(info)
+        return login_completing(info, lambda: factor_login.login_with_passkey(request, credential), cookie=bool(cookie))
+
+    @credential_mutation(
+        description="Add a passkey: the browser's answer to webauthnOptions(REGISTER). Needs a recent login."
+    )
+    def register_passkey(self, info: Info, name: str, credential: JSON) -> Result:
+        return result_of(lambda: factors.register_passkey(get_request(info), name, credential))
+
+    @strawberry.mutation(
+        description="Start setting up an authenticator app: its secret and QR code. Nothing is active "
+        "until confirmTotp. Needs a recent login."
+    )
+    def setup_totp(self, info: Info) -> TotpSetupResult:
+        setup, errors = outcome(lambda: factors.setup_totp(get_request(info)))
+        if setup is None:
+            return TotpSetupResult(success=False, errors=errors)
+        secret, uri, svg = setup
+        return TotpSetupResult(success=True, errors=[], secret=secret, otpauth_uri=uri, qr_code_svg=svg)
+
+    @credential_mutation(
+        description="Activate the authenticator app with a code it shows. The first factor also creates "
+        "recovery codes, shown here once. Needs a recent login."
+    )
+    def confirm_totp(self, info: Info, code: str) -> RecoveryCodesResult:
+        codes, errors = outcome(lambda: factors.confirm_totp(get_request(info), code))
+        return RecoveryCodesResult(success=not errors, errors=errors, codes=codes)
+
+    @credential_mutation(description="New recovery codes, shown once; the old stop working. Needs a recent login.")
+    def regenerate_recovery_codes(self, info: Info) -> RecoveryCodesResult:
+        codes, errors = outcome(lambda: factors.regenerate_recovery_codes(get_request(info)))
+        return RecoveryCodesResult(success=not errors, errors=errors, codes=codes)
+
+    @credential_mutation(
+        description="Remove one of the caller's factors; the last second factor takes the recovery "
+        "codes with it. Needs a recent login."
+    )
+    def remove_authenticator(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: factors.remove_authenticator(get_request(info), id))
+
+    @credential_mutation(
+        description="Confirm it is you, for the sensitive mutations: the password, or a second factor "
+        "(a code, or the browser's answer to webauthnOptions(REAUTHENTICATE))."
+    )
+    def reauthenticate(
+        self, info: Info, password: str | None = None, code: str | None = None, credential: JSON | None = None
+    ) -> Result:
+        return result_of(lambda: factor_login.reauthenticate(get_request(info), password, code, credential))

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 import strawberry_django
+from allauth.mfa.models import Authenticator as AuthenticatorModel
 from django.db.models import Prefetch
+from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
+from factors.webauthn import Purpose
 from schema.errors import UserError
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
 from users import models
@@ -32,6 +36,43 @@ class Session:
     def current(self, root: models.AuthToken, info: Info) -> bool:
         token = getattr(get_request(info), "auth", None)
         return token is not None and token.pk == root.pk
+
+
+@strawberry.enum(description="A kind of second factor.")
+class AuthenticatorType(Enum):
+    TOTP = AuthenticatorModel.Type.TOTP.value
+    RECOVERY_CODES = AuthenticatorModel.Type.RECOVERY_CODES.value
+    WEBAUTHN = AuthenticatorModel.Type.WEBAUTHN.value
+
+
+WebauthnPurpose = strawberry.enum(Purpose, name="WebauthnPurpose", description="What WebAuthn options are for.")
+
+
+@strawberry_django.type(AuthenticatorModel, name="Authenticator")
+class Authenticator:
+    """A second factor or passkey; its secret is never readable."""
+
+    id: strawberry.ID
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @strawberry_django.field
+    def type(self, root: AuthenticatorModel) -> AuthenticatorType:
+        return AuthenticatorType(root.type)
+
+    @strawberry_django.field(description="WEBAUTHN: the name given at registration.")
+    def name(self, root: AuthenticatorModel) -> str | None:
+        return root.data.get("name") if root.type == AuthenticatorModel.Type.WEBAUTHN else None
+
+    @strawberry_django.field(description="WEBAUTHN: usable to log in without a password.")
+    def passkey(self, root: AuthenticatorModel) -> bool:
+        return root.type == AuthenticatorModel.Type.WEBAUTHN and bool(root.wrap().is_passwordless)
+
+    @strawberry_django.field(description="RECOVERY_CODES: how many are left.")
+    def unused_codes(self, root: AuthenticatorModel) -> int | None:
+        if root.type != AuthenticatorModel.Type.RECOVERY_CODES:
+            return None
+        return len(root.wrap().get_unused_codes())
 
 
 @strawberry_django.type(models.User, name="User")
@@ -66,6 +107,23 @@ class User:
             live = models.AuthToken.objects.live().filter(user=root).order_by("-created_at")
         return list(live)
 
+    @strawberry_django.field(
+        prefetch_related=[
+            Prefetch(
+                "authenticator_set",
+                queryset=AuthenticatorModel.objects.order_by("created_at", "pk"),
+                to_attr="second_factors",
+            )
+        ],
+        extensions=[IsOwner()],
+        description="The user's second factors and passkeys: the user itself only.",
+    )
+    def authenticators(self, root: models.User) -> list[Authenticator] | None:
+        factors = getattr(root, "second_factors", None)
+        if factors is None:
+            factors = AuthenticatorModel.objects.filter(user=root).order_by("created_at", "pk")
+        return list(factors)
+
 
 @strawberry.type
 class Result:
@@ -83,3 +141,36 @@ class LoginResult:
     )
     expires_at: datetime | None = None
     user: User | None = None
+    mfa_token: str | None = strawberry.field(
+        default=None, description="With MFA_REQUIRED: single use, 5 minutes, this login only."
+    )
+    mfa_methods: list[AuthenticatorType] | None = strawberry.field(
+        default=None, description="With MFA_REQUIRED: what this account can answer with."
+    )
+
+
+@strawberry.type
+class WebauthnOptionsResult:
+    success: bool
+    errors: list[UserError]
+    options: JSON | None = strawberry.field(
+        default=None,
+        description="PublicKeyCredentialCreationOptions (REGISTER) or PublicKeyCredentialRequestOptions, "
+        "as JSON, for the browser.",
+    )
+
+
+@strawberry.type
+class TotpSetupResult:
+    success: bool
+    errors: list[UserError]
+    secret: str | None = strawberry.field(default=None, description="Base32, for typing in by hand.")
+    otpauth_uri: str | None = strawberry.field(default=None, description="otpauth://totp/...")
+    qr_code_svg: str | None = strawberry.field(default=None, description="The same URI as an SVG QR code.")
+
+
+@strawberry.type
+class RecoveryCodesResult:
+    success: bool
+    errors: list[UserError]
+    codes: list[str] | None = strawberry.field(default=None, description="Shown once.")

@@ -47,3 +47,32 @@ def failures(result: dict) -> list[tuple[str | None, str]]:
 def first_code(result: dict, *, ok=None):
     """The first error's code, or `ok` when the payload has none."""
     return result["errors"][0]["code"] if result["errors"] else ok
+
+# Second factors and passkeys.
+LOGIN_MFA = """
+mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) {
+    success token errors { field code message } mfaToken mfaMethods
+  }
+}"""
+VERIFY_MFA = """
+mutation VerifyMfa($mfaToken: String!, $code: String, $credential: JSON) {
+  verifyMfa(mfaToken: $mfaToken, code: $code, credential: $credential) {
+    success token errors { field code message } user { email }
+  }
+}"""
+SETUP_TOTP = "mutation { setupTotp { success errors { field code message } secret otpauthUri qrCodeSvg } }"
+CONFIRM_TOTP = """mutation($code: String!) {
+  confirmTotp(code: $code) { success errors { field code message } codes } }"""
+REGENERATE_CODES = "mutation { regenerateRecoveryCodes { success errors { field code message } codes } }"
+REMOVE_FACTOR = "mutation($id: ID!) { removeAuthenticator(id: $id) { success errors { field code message } } }"
+REAUTHENTICATE = """mutation($password: String, $code: String, $credential: JSON) {
+  reauthenticate(password: $password, code: $code, credential: $credential) {
+    success errors { field code message } } }"""
+WEBAUTHN_OPTIONS = """mutation($purpose: WebauthnPurpose!, $mfaToken: String) {
+  webauthnOptions(purpose: $purpose, mfaToken: $mfaToken) { success errors { field code message } options } }"""
+LOGIN_WITH_PASSKEY = """mutation($credential: JSON!) {
+  loginWithPasskey(credential: $credential) { success token errors { field code message } user { email } } }"""
+REGISTER_PASSKEY = """mutation($name: String!, $credential: JSON!) {
+  registerPasskey(name: $name, credential: $credential) { success errors { field code message } } }"""
+FACTORS = "query { me { authenticators { id type name passkey createdAt lastUsedAt unusedCodes } } }"

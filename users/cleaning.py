@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from users.addresses import InvalidAddress, canonical_email
-from users.errors import AccountError, AccountErrors, InvalidInput, InvalidKey, PasswordTooWeak
+from users.errors import AccountError, AccountErrors, InvalidCode, InvalidInput, InvalidKey, PasswordTooWeak
 
 EMAIL_MAX_LENGTH = 254
 # Keys we hand out are well under this; longer input is refused unparsed.
@@ -81,6 +81,41 @@ def clean_key(key: str) -> str:
         # anything else is malformed, which the contract calls INVALID_KEY.
         raise InvalidKey(field="key")
     return key
+
+
+# TOTP codes have 6 digits, recovery codes 8; people may type spaces or dashes.
+CODE_MAX_LENGTH = 32
+NAME_MAX_LENGTH = 64
+
+
+def clean_code(code: str, *, field: str = "code") -> str:
+    """A one-time code as typed (allauth's comparison ignores spaces and dashes)."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Enter the code.", field=field)
+    if len(code) > CODE_MAX_LENGTH or not (code.isascii() and code.isprintable()):
+        raise InvalidCode(field=field)
+    return code
+
+
+def clean_token(value: str, *, field: str) -> str:
+    """A token we handed out (an mfaToken): printable ASCII of bounded length."""
+    value = value.strip()
+    if not value:
+        raise InvalidInput("Enter the token.", field=field)
+    if len(value) > KEY_MAX_LENGTH or not (value.isascii() and value.isprintable()):
+        raise InvalidKey(field=field)
+    return value
+
+
+def clean_name(name: str, *, field: str = "name") -> str:
+    """A name a person gives a thing (a security key), trimmed; may be empty."""
+    name = name.strip()
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidInput(f"A name has at most {NAME_MAX_LENGTH} characters.", field=field)
+    if not (is_text(name) and name.isprintable()):
+        raise InvalidInput("This name holds characters that are not text.", field=field)
+    return name
 
 
 def clean_all(*cleaners: Callable[[], Any]) -> list:

@@ -1,8 +1,10 @@
-"""The one gate every password check passes, and the locks it keeps.
+"""The one gate every password and second-factor check passes, and the locks it keeps.
 
 GraphQL `login`, `changePassword`'s current password, and Django's
 `authenticate()` (the admin's login form, the hosted login page: see
-`users.backends.EmailBackend`) all call `check`, so they share one set of counts:
+`users.backends.EmailBackend`) all call `check`, and every second factor
+(`verifyMfa`, passkey logins, `reauthenticate`) calls `check_factor`, so they
+share one set of counts:
 
 - every attempt, per client IP (`login`);
 - failures per client IP, against password spraying, and per (account, client
@@ -20,6 +22,7 @@ password starts new counts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
 
 from allauth.account.adapter import get_adapter
@@ -32,7 +35,7 @@ from django.http import HttpRequest
 
 from users import ratelimits, signed_keys
 from users.background import after_answer
-from users.errors import InvalidCredentials, InvalidKey, RateLimited
+from users.errors import InvalidCode, InvalidCredentials, InvalidKey, RateLimited
 from users.models import User
 
 UNLOCK_SALT = "gql_auth.unlock"
@@ -49,7 +52,33 @@ def check(request: HttpRequest, email: str, password: str) -> User:
     unverified: what that means is the caller's to say."""
     ratelimits.hit(request, "login")
     user = User.objects.filter(email=email).first()
-    epoch = user.password_digest if user is not None else ""
+    attempt = count_failure(request, email, user.password_digest if user is not None else "")
+    if user is None:
+        make_password(password)  # as slow as a real check, so timing tells nothing
+        raise InvalidCredentials()
+    if not user.check_password(password):
+        raise InvalidCredentials()
+    attempt.rollback()
+    return user
+
+
+def check_factor(request: HttpRequest, user: User, verify: Callable[[], object]) -> object:
+    """Check a second factor of `user` (`verify` returns something true when it is
+    right) behind the same counts and locks as its password: a wrong code is a
+    failed login of the account. Raise InvalidCode or RateLimited."""
+    ratelimits.hit(request, "login")
+    attempt = count_failure(request, user.email, user.password_digest)
+    proof = verify()
+    if not proof:
+        raise InvalidCode()
+    attempt.rollback()
+    return proof
+
+
+def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.Attempt:
+    """Count an attempt at the account's credentials as a failure, to be rolled back
+    once it proves right; raise RateLimited while the account is locked to this
+    network. `epoch` is the account's password digest ("" for no account)."""
     where = network(request)
     attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
     if not is_unlocked(email, epoch, where):
@@ -60,13 +89,7 @@ def check(request: HttpRequest, email: str, password: str) -> User:
             # Known or not, the same work before the answer: the owner is looked up after.
             after_answer(partial(send_locked_notice, request, email))
             raise RateLimited(ACCOUNT_LOCKED) from None
-    if user is None:
-        make_password(password)  # as slow as a real check, so timing tells nothing
-        raise InvalidCredentials()
-    if not user.check_password(password):
-        raise InvalidCredentials()
-    attempt.rollback()
-    return user
+    return attempt
 
 
 def lock_seconds() -> int:

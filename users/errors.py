@@ -30,6 +30,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     NOT_FOUND = "NOT_FOUND"
+    MFA_REQUIRED = "MFA_REQUIRED"
+    INVALID_CODE = "INVALID_CODE"
+    REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED"
     PERMISSION_DENIED = "PERMISSION_DENIED"
 
 
@@ -107,6 +110,31 @@ class NotAuthenticated(AccountError):
 class NotFound(AccountError):
     code = ErrorCode.NOT_FOUND
     default_message = "Not found."
+
+
+class MfaRequired(AccountError):
+    """The password was right; the login ends with a second factor, answered
+    against `mfa_token` (shown once) with one of `methods`."""
+
+    code = ErrorCode.MFA_REQUIRED
+    default_message = "Enter a code from your authenticator app, a recovery code, or use your security key."
+
+    def __init__(
+        self, message: str | None = None, *, field: str | None = None, mfa_token: str = "", methods: list[str] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.mfa_token = mfa_token
+        self.methods = list(methods)
+
+
+class InvalidCode(AccountError):
+    code = ErrorCode.INVALID_CODE
+    default_message = "This code or security key answer is not valid."
+
+
+class ReauthenticationRequired(AccountError):
+    code = ErrorCode.REAUTHENTICATION_REQUIRED
+    default_message = "Please confirm it is you: enter your password or use a second factor again."
 
 
 class PermissionDenied(AccountError):

@@ -171,6 +171,7 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
             digest=tokens.digest(secret),
             password_digest=user.password_digest,
             created_at=now,
+            authenticated_at=now,
             last_used_at=now,
             expires_at=now + settings.TOKEN_TTL,
             user_agent=user_agent[: AuthToken.USER_AGENT_MAX_LENGTH],
@@ -195,6 +196,9 @@ class AuthToken(models.Model):
     password_digest = models.CharField(max_length=64, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens")
     created_at = models.DateTimeField(default=timezone.now)
+    # When the session's owner last proved it is them (the login, or `reauthenticate`):
+    # sensitive mutations need it recent (`users.sessions.recent_session`).
+    authenticated_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)

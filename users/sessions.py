@@ -6,15 +6,20 @@ A session is one API token (`users.models.AuthToken`).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from factors import stage
 from users import credentials, ratelimits
 from users.adapter import client_ip
 from users.cleaning import clean_all, clean_email, clean_key, clean_password
-from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound
+from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound, ReauthenticationRequired
 from users.locking import lock_user
 from users.mail import send_verification
 from users.models import MAX_ID, AuthToken, User
@@ -26,10 +31,19 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     The password passes the one gate (`users.credentials.check`) with its locks;
     then, unlike `django.contrib.auth.authenticate`, whose backends answer None
     alike for a wrong password and a deactivated account, the rightful owner is
-    told which of the two it is.
+    told which of the two it is. An account with a second factor gets no session
+    yet: MfaRequired carries the mfaToken that `verifyMfa` completes.
     """
     email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
     user = credentials.check(request, email, password)
+    admit(request, user)
+    stage.require_second_factor(user)
+    return start_session(request, user)
+
+
+def admit(request: HttpRequest, user: User) -> None:
+    """Whether an account that proved itself may have a session: active, and its
+    address verified (else it is mailed a fresh link)."""
     if not user.is_active:
         raise AccountDisabled()
     # Accounts made outside `register` (the admin, a shell) get their address row here;
@@ -39,6 +53,10 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
         send_verification(request, address, signup=False)
         raise EmailNotVerified()
     user.email_verified = True  # just checked: the answer need not ask again
+
+
+def start_session(request: HttpRequest, user: User) -> tuple[AuthToken, str]:
+    """Issue a session to `user`, who has passed every check of a login."""
     with transaction.atomic():
         # Serialised with logoutAll, password changes and deactivation, so no
         # token issued before those survives them (it is bound to the password too).
@@ -62,6 +80,23 @@ def current_token(request: HttpRequest) -> AuthToken:
     if not isinstance(token, AuthToken):
         raise NotAuthenticated()
     return token
+
+
+def recent_session(request: HttpRequest) -> AuthToken:
+    """The caller's session, if its owner proved it is them (a login or
+    `reauthenticate`) within REAUTHENTICATION_TIMEOUT_SECONDS: what a sensitive
+    mutation needs (ASVS 3.7.1)."""
+    token = current_token(request)
+    oldest = timezone.now() - timedelta(seconds=settings.REAUTHENTICATION_TIMEOUT_SECONDS)
+    if token.authenticated_at < oldest:
+        raise ReauthenticationRequired()
+    return token
+
+
+def mark_authenticated(token: AuthToken) -> None:
+    """Record that the session's owner has just proved it is them again."""
+    token.authenticated_at = timezone.now()
+    AuthToken.objects.filter(pk=token.pk).update(authenticated_at=token.authenticated_at)
 
 
 def logout(request: HttpRequest) -> None:

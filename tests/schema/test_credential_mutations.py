@@ -6,14 +6,16 @@ mutation of the schema, which ones do such work."""
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import signing
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
 
+from factors import manage, stage, webauthn
 from schema.extensions import credential_mutations
 from schema.schema import schema
 from tests.documents import STRONG_PASSWORD
 from tests.support import FastArgon2PasswordHasher
-from users import background
+from users import background, credentials
 from users.models import AuthToken
 from users.reset_keys import ResetKeyGenerator
 
@@ -21,10 +23,10 @@ GRAPHQL_SCHEMA = schema._schema
 MUTATIONS = sorted(GRAPHQL_SCHEMA.mutation_type.fields)
 
 
-def argument_value(name: str, graphql_type, email: str):
-    """A plausible value for a required argument: the caller's own address, its
-    right password, a key to read."""
-    named = graphql_type.of_type
+def argument_value(name: str, graphql_type, email: str, factor_id: str):
+    """A plausible value for an argument: the caller's own address, its right
+    password, its factor's id, a key to read."""
+    named = getattr(graphql_type, "of_type", graphql_type)
     lowered = name.lower()
     if isinstance(named, GraphQLEnumType):
         return next(iter(named.values))
@@ -37,17 +39,22 @@ def argument_value(name: str, graphql_type, email: str):
         return email
     if "password" in lowered:
         return "a new and different passphrase" if lowered.startswith("new") else STRONG_PASSWORD
-    return "1" if named.name == "ID" else "not-a-key"
+    return factor_id if named.name == "ID" else "not-a-key"
 
 
-def selection_of(name: str, email: str, suffix: str = "") -> tuple[list[str], str, dict]:
-    """The mutation with its required arguments as variables: (declarations, selection, values)."""
+def selection_of(name: str, email: str, suffix: str = "", factor_id: str = "1") -> tuple[list[str], str, dict]:
+    """The mutation with its required arguments as variables, and the first optional
+    one that carries a credential (`reauthenticate`'s password, `verifyMfa`'s code):
+    (declarations, selection, values)."""
     field = GRAPHQL_SCHEMA.mutation_type.fields[name]
-    required = {arg: f.type for arg, f in field.args.items() if isinstance(f.type, GraphQLNonNull)}
-    declarations = [f"${arg}{suffix}: {t}" for arg, t in required.items()]
-    passed = ", ".join(f"{arg}: ${arg}{suffix}" for arg in required)
-    selection = f"{name}({passed}) {{ __typename }}" if passed else f"{name} {{ __typename }}"
-    values = {f"{arg}{suffix}": argument_value(arg, t, email) for arg, t in required.items()}
+    passed = {arg: f.type for arg, f in field.args.items() if isinstance(f.type, GraphQLNonNull)}
+    answer = next((arg for arg in ("password", "code") if arg in field.args and arg not in passed), None)
+    if answer is not None:
+        passed[answer] = field.args[answer].type
+    declarations = [f"${arg}{suffix}: {t}" for arg, t in passed.items()]
+    arguments = ", ".join(f"{arg}: ${arg}{suffix}" for arg in passed)
+    selection = f"{name}({arguments}) {{ __typename }}" if arguments else f"{name} {{ __typename }}"
+    values = {f"{arg}{suffix}": argument_value(arg, t, email, factor_id) for arg, t in passed.items()}
     return declarations, selection, values
 
 
@@ -75,6 +82,10 @@ def secret_work(monkeypatch) -> list[str]:
     monkeypatch.setattr(signing.TimestampSigner, "unsign", record("signed key read", signing.TimestampSigner.unsign))
     monkeypatch.setattr(ResetKeyGenerator, "user_id", record("reset key read", ResetKeyGenerator.user_id))
     monkeypatch.setattr(background, "start", record("work after the answer (mail)", background.start))
+    monkeypatch.setattr(credentials, "count_failure", record("credential checked", credentials.count_failure))
+    monkeypatch.setattr(stage, "pending_login", record("mfa token read", stage.pending_login))
+    monkeypatch.setattr(webauthn, "client_data", record("WebAuthn answer read", webauthn.client_data))
+    monkeypatch.setattr(manage, "pending_totp_secret", record("TOTP secret read", manage.pending_totp_secret))
     return seen
 
 
@@ -82,8 +93,10 @@ def secret_work(monkeypatch) -> list[str]:
 def test_a_mutation_that_checks_a_secret_or_sends_mail_is_marked(gql, make_user, secret_work, settings, name):
     settings.RATE_LIMITS = {}  # no limit or mail cooldown hides the work
     user = make_user(f"{name.lower()}@example.com")
+    # A second factor, so that the mutations on factors have one to work on.
+    factor = TOTP.activate(user, generate_totp_secret()).instance
     _, token = AuthToken.objects.issue(user)  # no password hashed to get it
-    document, variables = mutation(selection_of(name, user.email))
+    document, variables = mutation(selection_of(name, user.email, factor_id=str(factor.pk)))
     secret_work.clear()  # making the user hashed its password
     gql.post(document, variables, token=token)
     marked = name in credential_mutations(GRAPHQL_SCHEMA)

@@ -11,11 +11,20 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import Mode, from_schema, mutations
+from graphql import NameNode, ObjectFieldNode
+from hypothesis_graphql import Mode, from_schema, mutations, nodes
 
 from schema.schema import schema
 
 SDL = schema.as_str()
+
+# WebAuthn answers (the JSON scalar): a string, or an object shaped like a credential.
+JSON_LITERALS = st.text(max_size=20).map(nodes.String) | st.builds(
+    lambda key, value: nodes.Object([ObjectFieldNode(name=NameNode(value=key), value=nodes.String(value))]),
+    st.sampled_from(["id", "type", "response", "clientDataJSON"]),
+    st.text(max_size=20),
+)
+SCALARS = {"JSON": JSON_LITERALS}
 
 LEAKS = re.compile(
     r"Traceback|File \"|\bSELECT\b|\bINSERT INTO\b|\bUPDATE\b.*\bSET\b|psycopg|sqlite3|"
@@ -58,14 +67,14 @@ def post(gql, document, token):
 @FUZZ
 @given(data=st.data())
 def test_valid_documents(gql, tokens, data):
-    document = data.draw(from_schema(SDL, mode=Mode.POSITIVE))
+    document = data.draw(from_schema(SDL, mode=Mode.POSITIVE, custom_scalars=SCALARS))
     assert_sound(post(gql, document, data.draw(st.sampled_from(tokens))))
 
 
 @FUZZ
 @given(data=st.data())
 def test_invalid_documents(gql, tokens, data):
-    document = data.draw(mutations(SDL, mode=Mode.NEGATIVE))
+    document = data.draw(mutations(SDL, mode=Mode.NEGATIVE, custom_scalars=SCALARS))
     assert_sound(post(gql, document, data.draw(st.sampled_from(tokens))))
 
 

@@ -1,0 +1,149 @@
+"""Proving it is you with a second factor: the second step of a password login
+(verifyMfa), passkey logins, and step-up reauthentication.
+
+Every answer passes `users.credentials.check_factor`, so a wrong code is a failed
+login of the account and a locked account checks no code. allauth checks the
+answers (TOTP codes once each, recovery codes once each, WebAuthn signatures);
+`factors.stage` keeps the pending login, `factors.webauthn` the challenges.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa import signals
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+
+from factors import mail, manage, stage, webauthn
+from factors.webauthn import Purpose
+from users import credentials, ratelimits, sessions
+from users.cleaning import clean_code, clean_password, clean_token
+from users.errors import InvalidCode, InvalidInput
+from users.models import AuthToken, User
+
+Type = Authenticator.Type
+
+
+def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credential: Any) -> tuple[AuthToken, str]:
+    """Finish a password login with a TOTP code, a recovery code or a WebAuthn answer."""
+    mfa_token = clean_token(mfa_token, field="mfaToken")
+    code = one_answer(code, credential)
+    challenge = stage.pending_login(mfa_token)
+    user = challenge.user
+    stage.take_try(challenge)
+    try:
+        binding = webauthn.login_binding(challenge)
+        authenticator = check_answer(request, user, code, credential, Purpose.MFA, binding)
+    except InvalidCode:
+        stage.void_if_exhausted(challenge)
+        raise
+    stage.close(challenge)
+    sessions.admit(request, user)
+    used(request, user, authenticator)
+    return sessions.start_session(request, user)
+
+
+def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken, str]:
+    """Log in with a passkey alone: possession of the key and its user
+    verification (PIN or biometrics) are the two factors."""
+    owner = webauthn.passkey_owner(credential)
+    if owner is None:
+        ratelimits.hit(request, "login")
+        raise InvalidCode()
+    authenticator = credentials.check_factor(
+        request, owner, lambda: key_answer(request, owner, credential, Purpose.LOGIN, "")
+    )
+    sessions.admit(request, owner)
+    used(request, owner, authenticator, passwordless=True)
+    return sessions.start_session(request, owner)
+
+
+def reauthenticate(request: HttpRequest, password: str | None, code: str | None, credential: Any) -> None:
+    """Prove again, on this session, that its owner is at the keyboard: with the
+    password, or a second factor. Sensitive mutations need it recent."""
+    token = sessions.current_token(request)
+    user = token.user
+    given = [value for value in (password, code, credential) if value is not None]
+    if len(given) != 1:
+        raise InvalidInput("Give exactly one of password, code or credential.", field="password")
+    if password is not None:
+        credentials.check(request, user.email, clean_password(password))
+    else:
+        code = one_answer(code, credential)
+        binding = webauthn.session_binding(token)
+        used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
+    sessions.mark_authenticated(token)
+
+
+def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | None) -> dict:
+    """Options for the browser's WebAuthn call, for one answer to `purpose`."""
+    ratelimits.hit(request, "webauthn_options")
+    if purpose is Purpose.LOGIN:
+        return webauthn.options(request, purpose, None, "")
+    if purpose is Purpose.MFA:
+        if mfa_token is None:
+            raise InvalidInput("Give the mfaToken of the login.", field="mfaToken")
+        challenge = stage.pending_login(clean_token(mfa_token, field="mfaToken"))
+        if not Authenticator.objects.filter(user_id=challenge.user_id, type=Type.WEBAUTHN).exists():
+            raise InvalidInput("This account has no security key: use a code.", field="purpose")
+        return webauthn.options(request, purpose, challenge.user, webauthn.login_binding(challenge))
+    token = manage.may_add_factor(request) if purpose is Purpose.REGISTER else sessions.current_token(request)
+    return webauthn.options(request, purpose, token.user, webauthn.session_binding(token))
+
+
+def one_answer(code: str | None, credential: Any) -> str | None:
+    """Exactly one of a code and a WebAuthn answer; the code cleaned."""
+    if (code is None) == (credential is None):
+        raise InvalidInput("Give either a code or a security key's answer (credential).", field="code")
+    return None if code is None else clean_code(code)
+
+
+def check_answer(
+    request: HttpRequest, user: User, code: str | None, credential: Any, purpose: Purpose, binding: str
+) -> Authenticator:
+    """The factor of `user` that `code` or `credential` proves, through the gate."""
+    if code is not None:
+        return credentials.check_factor(request, user, lambda: code_answer(user, code))
+    return credentials.check_factor(request, user, lambda: key_answer(request, user, credential, purpose, binding))
+
+
+def code_answer(user: User, code: str) -> Authenticator | None:
+    """The TOTP or recovery-code factor `code` is good for, spending it: allauth
+    remembers a used TOTP code for its period, and marks a recovery code used
+    under a row lock."""
+    factors = Authenticator.objects.filter(user_id=user.pk, type__in=[Type.TOTP, Type.RECOVERY_CODES])
+    for authenticator in sorted(factors, key=lambda a: a.type != Type.TOTP):
+        wrapper = authenticator.wrap()
+        if wrapper.validate_code(code):
+            return wrapper.instance  # as the check left it (a recovery code's row is re-read, locked)
+    return None
+
+
+def key_answer(
+    request: HttpRequest, user: User, credential: Any, purpose: Purpose, binding: str
+) -> Authenticator | None:
+    """`user`'s WebAuthn key that signed this answer to a challenge asked for
+    `purpose` by `binding`, spending the challenge; None if it does not check out."""
+    try:
+        state = webauthn.take_state(credential, purpose, binding)
+    except InvalidCode:
+        return None
+    return webauthn.assertion(request, user, credential, state)
+
+
+def used(request: HttpRequest, user: User, authenticator: Authenticator, *, passwordless: bool = False) -> None:
+    """Record a factor's use (allauth's last-used time and signal); a spent
+    recovery code is told to its owner."""
+    authenticator.record_usage()
+    signals.authenticator_used.send(
+        sender=Authenticator,
+        request=request,
+        user=user,
+        authenticator=authenticator,
+        reauthenticated=False,
+        passwordless=passwordless,
+    )
+    if authenticator.type == Type.RECOVERY_CODES:
+        left = len(authenticator.wrap().get_unused_codes())
+        mail.notify(request, user, mail.CODE_USED, unused_codes=left)

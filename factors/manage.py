@@ -1,0 +1,168 @@
+"""The caller's own second factors: setting up an authenticator app (TOTP),
+adding a passkey, recovery codes, removal. Each needs a recent login or
+`reauthenticate` on the session (`users.sessions.recent_session`), and each
+change is mailed to the owner.
+
+allauth's flows for these read `request.session` (the pending TOTP secret, the
+WebAuthn state) and its own reauthentication records; here they are called one
+level down (`TOTP.activate`, `RecoveryCodes`, `WebAuthn.add`,
+`delete_and_cleanup`), the pending secret kept in the shared cache, encrypted,
+for the session that asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from allauth.mfa import signals
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.internal.flows import delete_and_cleanup
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
+from allauth.mfa.utils import decrypt, encrypt
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+
+from factors import mail, webauthn
+from factors.stage import SECOND_FACTORS
+from factors.webauthn import Purpose
+from users import ratelimits, sessions
+from users.cleaning import clean_code, clean_name
+from users.errors import InvalidCode, InvalidInput, NotFound
+from users.locking import lock_user
+from users.models import MAX_ID, AuthToken, User
+
+Type = Authenticator.Type
+# How long a person has to scan the QR code and type the first code.
+TOTP_SETUP_SECONDS = 600
+
+
+def may_add_factor(request: HttpRequest) -> AuthToken:
+    """The caller's recent session, if its account may take another factor: its
+    address verified (allauth's rule: an attacker who registered someone else's
+    address must not lock its owner out with a factor)."""
+    token = sessions.recent_session(request)
+    ratelimits.hit(request, "manage_factors")
+    if not token.user.email_verified:
+        raise InvalidInput("Verify your email address before adding a second factor.")
+    return token
+
+
+def setup_totp(request: HttpRequest) -> tuple[str, str, str]:
+    """A new TOTP secret for the caller to enrol (secret, otpauth URI, QR code as
+    SVG); nothing is active until `confirm_totp` gets a code from it."""
+    token = may_add_factor(request)
+    user = token.user
+    if Authenticator.objects.filter(user_id=user.pk, type=Type.TOTP).exists():
+        raise InvalidInput("An authenticator app is already set up: remove it first.")
+    secret = generate_totp_secret()
+    cache.set(pending_secret_key(token), encrypt(secret), TOTP_SETUP_SECONDS)
+    adapter = get_mfa_adapter()
+    uri = adapter.build_totp_url(user, secret)
+    return secret, uri, adapter.build_totp_svg(uri)
+
+
+def confirm_totp(request: HttpRequest, code: str) -> list[str] | None:
+    """Activate the TOTP secret from `setup_totp` with a code it makes. The
+    account's first factor also gets recovery codes, returned here once."""
+    code = clean_code(code)
+    token = may_add_factor(request)
+    user = token.user
+    secret = pending_totp_secret(token)
+    if secret is None:
+        raise InvalidCode("Start again with setupTotp: the setup has expired or was never started.", field="code")
+    if not validate_totp_code(secret, code):
+        raise InvalidCode(field="code")
+    with transaction.atomic():
+        lock_user(user, as_read=False)  # serialises enrolments of one account
+        if Authenticator.objects.filter(user_id=user.pk, type=Type.TOTP).exists():
+            raise InvalidInput("An authenticator app is already set up: remove it first.")
+        totp = TOTP.activate(user, secret)
+        totp._mark_code_used(code)  # the enrolment code cannot also log in
+        codes = None
+        if not Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exists():
+            codes = RecoveryCodes.activate(user).generate_codes()
+        added(request, user, totp.instance)
+    cache.delete(pending_secret_key(token))
+    return codes
+
+
+def regenerate_recovery_codes(request: HttpRequest) -> list[str]:
+    """New recovery codes for an account with a second factor; the old stop working."""
+    token = sessions.recent_session(request)
+    ratelimits.hit(request, "manage_factors")
+    user = token.user
+    with transaction.atomic():
+        lock_user(user, as_read=False)
+        if not Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists():
+            raise InvalidInput("Set up an authenticator app or a passkey first.")
+        Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).delete()
+        recovery = RecoveryCodes.activate(user)
+        transaction.on_commit(
+            lambda: signals.authenticator_reset.send(
+                sender=Authenticator, request=request, user=user, authenticator=recovery.instance
+            )
+        )
+        mail.notify(request, user, mail.CODES_REGENERATED)
+    return recovery.generate_codes()
+
+
+def register_passkey(request: HttpRequest, name: str, credential: Any) -> Authenticator:
+    """Add the passkey the browser made from `webauthnOptions(REGISTER)`'s options."""
+    name = clean_name(name)
+    token = may_add_factor(request)
+    user = token.user
+    state = webauthn.take_state(credential, Purpose.REGISTER, webauthn.session_binding(token))
+    webauthn.registration(request, credential, state)
+    name = name or get_mfa_adapter().generate_authenticator_name(user, Type.WEBAUTHN)
+    with transaction.atomic():
+        authenticator = Authenticator.objects.create(
+            user=user, type=Type.WEBAUTHN, data={"name": name, "credential": credential}
+        )
+        added(request, user, authenticator)
+    return authenticator
+
+
+def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
+    """Remove one of the caller's factors; removing the last second factor also
+    removes the recovery codes (allauth's cleanup)."""
+    token = sessions.recent_session(request)
+    ratelimits.hit(request, "manage_factors")
+    user = token.user
+    try:
+        pk = int(authenticator_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such factor.", field="id") from None
+    with transaction.atomic():
+        lock_user(user, as_read=False)
+        authenticator = Authenticator.objects.filter(pk=pk, user_id=user.pk).first() if 0 < pk <= MAX_ID else None
+        if authenticator is None:
+            raise NotFound("No such factor.", field="id")
+        authenticator.user = user
+        had_codes = Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exclude(pk=pk).exists()
+        delete_and_cleanup(request, authenticator)
+        codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
+        mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
+
+
+def added(request: HttpRequest, user: User, authenticator: Authenticator) -> None:
+    """allauth's signal and the owner's notice for a new factor, once it is stored."""
+    transaction.on_commit(
+        lambda: signals.authenticator_added.send(
+            sender=Authenticator, request=request, user=user, authenticator=authenticator
+        )
+    )
+    mail.notify(request, user, mail.ADDED[authenticator.type])
+
+
+def pending_secret_key(token: AuthToken) -> str:
+    return "gql_auth:totp-setup:" + hashlib.sha256(token.digest.encode()).hexdigest()
+
+
+def pending_totp_secret(token: AuthToken) -> str | None:
+    """The secret `setup_totp` made for this session, while the setup lasts."""
+    encrypted = cache.get(pending_secret_key(token))
+    return None if encrypted is None else decrypt(encrypted)
