@@ -48,6 +48,7 @@ def first_code(result: dict, *, ok=None):
     """The first error's code, or `ok` when the payload has none."""
     return result["errors"][0]["code"] if result["errors"] else ok
 
+
 # Second factors and passkeys.
 LOGIN_MFA = """
 mutation Login($email: String!, $password: String!) {

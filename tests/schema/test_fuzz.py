@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
+from graphql import NameNode, ObjectFieldNode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from graphql import NameNode, ObjectFieldNode
 from hypothesis_graphql import Mode, from_schema, mutations, nodes
 
 from schema.schema import schema

@@ -366,9 +366,7 @@ def test_reauthenticate_refuses_wrong_answers_and_counts_them(gql, enrolled, clo
     clock.shift(timedelta(seconds=301))
     wrong_password = gql(REAUTHENTICATE, {"password": "not the password"}, token=token)["reauthenticate"]
     assert failures(wrong_password) == [(None, "INVALID_CREDENTIALS")]
-    assert failures(gql(REAUTHENTICATE, {"code": "000000"}, token=token)["reauthenticate"]) == [
-        (None, "INVALID_CODE")
-    ]
+    assert failures(gql(REAUTHENTICATE, {"code": "000000"}, token=token)["reauthenticate"]) == [(None, "INVALID_CODE")]
     both = gql(REAUTHENTICATE, {"password": STRONG_PASSWORD, "code": totp(secret)}, token=token)["reauthenticate"]
     assert failures(both) == [("password", "INVALID_INPUT")]
     assert failures(gql(REGENERATE_CODES, token=token)["regenerateRecoveryCodes"]) == [

@@ -13,16 +13,53 @@ const REGISTER = gql`
 const LOGIN = gql`
   mutation Login($email: String!, $password: String!, $cookie: Boolean) {
     login(email: $email, password: $password, cookie: $cookie) {
+      success token expiresAt errors { field code message } user { email } mfaToken mfaMethods
+    }
+  }
+`;
+// Second factors and passkeys (README "Second factors and passkeys").
+const VERIFY_MFA = gql`
+  mutation VerifyMfa($mfaToken: String!, $code: String, $credential: JSON, $cookie: Boolean) {
+    verifyMfa(mfaToken: $mfaToken, code: $code, credential: $credential, cookie: $cookie) {
       success token expiresAt errors { field code message } user { email }
     }
   }
 `;
+const WEBAUTHN_OPTIONS = gql`
+  mutation WebauthnOptions($purpose: WebauthnPurpose!, $mfaToken: String) {
+    webauthnOptions(purpose: $purpose, mfaToken: $mfaToken) { success options errors { field code message } }
+  }
+`;
+const LOGIN_WITH_PASSKEY = gql`
+  mutation LoginWithPasskey($credential: JSON!, $cookie: Boolean) {
+    loginWithPasskey(credential: $credential, cookie: $cookie) {
+      success token expiresAt errors { field code message } user { email }
+    }
+  }
+`;
+const REGISTER_PASSKEY = gql`
+  mutation RegisterPasskey($name: String!, $credential: JSON!) {
+    registerPasskey(name: $name, credential: $credential) { success errors { field code message } }
+  }
+`;
+const SETUP_TOTP = gql`
+  mutation SetupTotp { setupTotp { success secret otpauthUri qrCodeSvg errors { field code message } } }
+`;
+const CONFIRM_TOTP = gql`
+  mutation ConfirmTotp($code: String!) { confirmTotp(code: $code) { success codes errors { field code message } } }
+`;
+const REAUTHENTICATE = gql`
+  mutation Reauthenticate($password: String) { reauthenticate(password: $password) { success errors { field code message } } }
+`;
+const FACTORS = gql`query Factors { me { authenticators { id type name passkey lastUsedAt unusedCodes } } }`;
 const ME = gql`query Me { me { id email emailVerified } }`;
 const LOGOUT = gql`mutation Logout { logout { success errors { code message } } }`;
 
 // Token mode: the token lives in this variable only, never in localStorage,
 // where any script on the page (or an XSS) could read it.
 let token = null;
+// Between a login's password and its second factor: single use, five minutes.
+let mfaToken = null;
 
 const client = new Client({
   url: API_URL,
@@ -66,14 +103,16 @@ $("#account").addEventListener("submit", async (event) => {
       show(register.success ? "Check your inbox for the verification link." : "Not registered.", register);
       return;
     }
-    const cookie = form.get("mode") === "cookie";
-    const { login } = await run(LOGIN, { email, password, cookie });
-    if (login.success) {
-      token = login.token; // null in cookie mode: the cookie holds it
-      show(`Logged in as ${login.user.email} (${cookie ? "cookie" : "token"} mode).`, login);
-    } else {
-      show("Not logged in.", login);
+    const { login } = await run(LOGIN, { email, password, cookie: cookieMode() });
+    if (login.mfaToken) {
+      // The password was right; the session comes with the second factor.
+      mfaToken = login.mfaToken;
+      $("#second-step").hidden = false;
+      $("#mfa-passkey").hidden = !login.mfaMethods.includes("WEBAUTHN");
+      show(`Second step: ${login.mfaMethods.join(", ")}.`, login);
+      return;
     }
+    loggedIn(login);
   } catch (error) {
     show(error.message);
   }
@@ -98,3 +137,126 @@ $("#logout").addEventListener("click", async () => {
     show(error.message);
   }
 });
+
+const cookieMode = () => new FormData($("#account")).get("mode") === "cookie";
+
+function loggedIn(result) {
+  if (!result.success) {
+    show("Not logged in.", result);
+    return;
+  }
+  token = result.token; // null in cookie mode: the cookie holds it
+  mfaToken = null;
+  $("#second-step").hidden = true;
+  show(`Logged in as ${result.user.email} (${cookieMode() ? "cookie" : "token"} mode).`, result);
+}
+
+// WebAuthn: the service's options and the browser's answers travel as JSON
+// (WebAuthn Level 3's parse...FromJSON and toJSON, in current browsers).
+async function webauthnOptions(purpose, extra = {}) {
+  const { webauthnOptions: result } = await run(WEBAUTHN_OPTIONS, { purpose, ...extra });
+  if (!result.success) throw new Error(result.errors.map((e) => e.message).join(" "));
+  return result.options.publicKey;
+}
+
+async function passkeyAnswer(purpose, extra) {
+  const options = PublicKeyCredential.parseRequestOptionsFromJSON(await webauthnOptions(purpose, extra));
+  const credential = await navigator.credentials.get({ publicKey: options });
+  return credential.toJSON();
+}
+
+function handle(action) {
+  return async (event) => {
+    event.preventDefault();
+    try {
+      await action(event);
+    } catch (error) {
+      show(error.message);
+    }
+  };
+}
+
+$("#second-step").addEventListener(
+  "submit",
+  handle(async (event) => {
+    const code = new FormData(event.target).get("code");
+    const { verifyMfa } = await run(VERIFY_MFA, { mfaToken, code, cookie: cookieMode() });
+    loggedIn(verifyMfa);
+  }),
+);
+
+$("#mfa-passkey").addEventListener(
+  "click",
+  handle(async () => {
+    const credential = await passkeyAnswer("MFA", { mfaToken });
+    const { verifyMfa } = await run(VERIFY_MFA, { mfaToken, credential, cookie: cookieMode() });
+    loggedIn(verifyMfa);
+  }),
+);
+
+$("#passkey-login").addEventListener(
+  "click",
+  handle(async () => {
+    const credential = await passkeyAnswer("LOGIN");
+    const { loginWithPasskey } = await run(LOGIN_WITH_PASSKEY, { credential, cookie: cookieMode() });
+    loggedIn(loginWithPasskey);
+  }),
+);
+
+$("#reauthenticate").addEventListener(
+  "submit",
+  handle(async (event) => {
+    const password = new FormData(event.target).get("password");
+    const { reauthenticate } = await run(REAUTHENTICATE, { password });
+    show(reauthenticate.success ? "Confirmed: you may change your factors now." : "Not confirmed.", reauthenticate);
+  }),
+);
+
+$("#add-passkey").addEventListener(
+  "click",
+  handle(async () => {
+    const options = PublicKeyCredential.parseCreationOptionsFromJSON(await webauthnOptions("REGISTER"));
+    const credential = await navigator.credentials.create({ publicKey: options });
+    const name = `Passkey added on ${new Date().toLocaleDateString()}`;
+    const { registerPasskey } = await run(REGISTER_PASSKEY, { name, credential: credential.toJSON() });
+    show(registerPasskey.success ? "Passkey added." : "Passkey not added.", registerPasskey);
+  }),
+);
+
+$("#setup-totp").addEventListener(
+  "click",
+  handle(async () => {
+    const { setupTotp } = await run(SETUP_TOTP);
+    if (!setupTotp.success) {
+      show("Cannot set up an authenticator app now.", setupTotp);
+      return;
+    }
+    // An <img>, not innerHTML: the SVG is shown, never run.
+    $("#qr").src = `data:image/svg+xml;base64,${btoa(setupTotp.qrCodeSvg)}`;
+    $("#totp-secret").textContent = setupTotp.secret;
+    $("#confirm-totp").hidden = false;
+    show("Scan the QR code with your authenticator app, then type the code it shows.");
+  }),
+);
+
+$("#confirm-totp").addEventListener(
+  "submit",
+  handle(async (event) => {
+    const code = new FormData(event.target).get("code");
+    const { confirmTotp } = await run(CONFIRM_TOTP, { code });
+    if (confirmTotp.success) $("#confirm-totp").hidden = true;
+    show(
+      confirmTotp.success ? "Authenticator app active. Keep these recovery codes somewhere safe:" : "Not activated.",
+      confirmTotp.codes ?? confirmTotp,
+    );
+  }),
+);
+
+$("#factors").addEventListener(
+  "click",
+  handle(async () => {
+    const result = await client.query(FACTORS, {}).toPromise();
+    if (result.error) throw new Error("Could not reach the service");
+    show(result.data.me ? "Your factors:" : "Nobody is logged in.", result.data.me?.authenticators);
+  }),
+);
