@@ -68,7 +68,7 @@ def ada(db):
 def open_app(page, origin, live_server):
     page.goto(f"{origin}/")
     page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Password").fill(STRONG_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
 
 
 def status(page, text):
