@@ -142,10 +142,19 @@ def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
         if authenticator is None:
             raise NotFound("No such factor.", field="id")
         authenticator.user = user
-        had_codes = Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exclude(pk=pk).exists()
-        delete_and_cleanup(request, authenticator)
-        codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
-        mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
+        remove(request, authenticator)
+
+
+def remove(request: HttpRequest, authenticator: Authenticator) -> None:
+    """Remove a factor with allauth's cleanup (the recovery codes go with the last
+    second factor) and tell its owner: the owner's own removal and staff's in the admin."""
+    user = authenticator.user
+    had_codes = (
+        Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exclude(pk=authenticator.pk).exists()
+    )
+    delete_and_cleanup(request, authenticator)
+    codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
+    mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
 
 
 def added(request: HttpRequest, user: User, authenticator: Authenticator) -> None:

@@ -36,8 +36,9 @@ from users.errors import InvalidCode
 from users.models import AuthToken, User
 from users.origins import origin_of
 
-# Bounds what is parsed of a browser's answer (an attestation is a few KiB).
-MAX_CREDENTIAL_BYTES = 64 * 1024
+# Bounds what is parsed of a browser's answer: an attestation with its certificate
+# chain is a few KiB, under the request's own limit (MAX_REQUEST_BYTES).
+MAX_CREDENTIAL_BYTES = 16 * 1024
 
 
 class Purpose(StrEnum):

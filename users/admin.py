@@ -1,8 +1,5 @@
 """The operator's console: find an account, see and end its sessions, deactivate it."""
 
-import allauth.mfa.admin  # noqa: F401 (registers its Authenticator admin, replaced below)
-from allauth.mfa.base.internal.flows import delete_and_cleanup
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -72,31 +69,3 @@ class AuthTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset: QuerySet[AuthToken]) -> None:
         count, _ = queryset.delete()
         self.message_user(request, f"{count} session(s) revoked.", messages.SUCCESS)
-
-
-# allauth.mfa's own admin shows a factor's `data` (its secret) and deletes without
-# removing the recovery codes left orphaned: replaced here. Imported first so that
-# its registration happens now and can be undone.
-admin.site.unregister(Authenticator)
-
-
-@admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
-    """Second factors across all accounts: which, when made and last used; never their secrets."""
-
-    list_display = ["user", "type", "created_at", "last_used_at"]
-    list_filter = ["type", "created_at", "last_used_at"]
-    list_select_related = ["user"]
-    search_fields = ["user__email"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def delete_model(self, request, obj: Authenticator) -> None:
-        delete_and_cleanup(request, obj)
-
-    def delete_queryset(self, request, queryset: QuerySet[Authenticator]) -> None:
-        for authenticator in queryset.select_related("user"):
-            delete_and_cleanup(request, authenticator)

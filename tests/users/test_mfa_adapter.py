@@ -7,6 +7,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
 from users.mfa_adapter import MFAAdapter
@@ -53,7 +54,9 @@ def test_passkeys_belong_to_the_published_host_not_the_requests(settings, public
     assert MFAAdapter().get_public_key_credential_rp_entity() == {"id": rp_id, "name": settings.SITE_NAME}
 
 
-def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(client, make_user):
+def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(
+    client, make_user, django_capture_on_commit_callbacks
+):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     client.force_login(root)
     secret = generate_totp_secret()
@@ -62,5 +65,10 @@ def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(
     page = client.get(f"/admin/mfa/authenticator/{totp.instance.pk}/change/").content.decode()
     assert "ada@example.com" in page and secret not in page
     assert Authenticator.objects.get(pk=totp.instance.pk).data["secret"] not in page
-    client.post(f"/admin/mfa/authenticator/{totp.instance.pk}/delete/", {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/mfa/authenticator/{totp.instance.pk}/delete/", {"post": "yes"})
     assert not Authenticator.objects.filter(user__email="ada@example.com").exists()
+    # The owner learns of it, as of their own removals.
+    (notice,) = mail.outbox
+    assert notice.to == ["ada@example.com"] and notice.subject.endswith("Authenticator App Deactivated")
+    assert "recovery codes were removed too" in notice.body
