@@ -20,7 +20,7 @@ migrate: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
 # Development lists the example frontend's origin (make example) unless told otherwise.
-EXAMPLE_ORIGIN ?= http://127.0.0.1:5173
+EXAMPLE_ORIGIN ?= http://127.0.0.1:5173,http://localhost:5173
 
 run: migrate
 	DEBUG=$${DEBUG:-1} PUBLIC_URL=$(PUBLIC_URL) CORS_ALLOWED_ORIGINS=$${CORS_ALLOWED_ORIGINS-$(EXAMPLE_ORIGIN)} \
