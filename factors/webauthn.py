@@ -139,7 +139,9 @@ def assertion(request: HttpRequest, user: User, credential: Any, state: dict) ->
     with allauth_call(request, state):
         try:
             return auth.complete_authentication(user, credential)
-        except ValidationError:
+        # allauth turns fido2's ValueError into a ValidationError; an answer missing a
+        # part fails inside fido2 with whatever its parser raised.
+        except (ValidationError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
 

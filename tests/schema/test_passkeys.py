@@ -18,7 +18,14 @@ from fido2.utils import websafe_encode
 
 from factors import webauthn
 from factors.webauthn import Purpose
-from tests.documents import FACTORS, LOGIN_WITH_PASSKEY, STRONG_PASSWORD, WEBAUTHN_OPTIONS, failures
+from tests.documents import (
+    FACTORS,
+    LOGIN_WITH_PASSKEY,
+    REGISTER_PASSKEY,
+    STRONG_PASSWORD,
+    WEBAUTHN_OPTIONS,
+    failures,
+)
 from tests.schema.test_mfa import mfa_token, totp
 from users.errors import InvalidCode
 from users.models import AuthToken
@@ -215,3 +222,18 @@ def test_nobody_else_reads_a_users_factors(gql, ada, make_user):
     rows = {row["email"]: row["authenticators"] for row in answer_["data"]["users"]}
     assert rows["ada@example.com"] is None
     assert {e["extensions"]["code"] for e in answer_["errors"]} == {"PERMISSION_DENIED"}
+
+
+@pytest.mark.parametrize("missing", ["signature", "authenticatorData", "clientDataJSON", "id", "rawId", "type"])
+def test_an_answer_to_a_live_challenge_missing_a_part_is_an_invalid_code(gql, ada, missing):
+    _, token = AuthToken.objects.issue(ada)
+    for purpose, document, name, extra in [
+        ("LOGIN", LOGIN_WITH_PASSKEY, "loginWithPasskey", {}),
+        ("REGISTER", REGISTER_PASSKEY, "registerPasskey", {"name": "key"}),
+    ]:
+        challenge = options(gql, purpose, token if purpose == "REGISTER" else None)["options"]["publicKey"]["challenge"]
+        credential = answer(challenge, user=ada, kind="webauthn.create" if purpose == "REGISTER" else "webauthn.get")
+        credential.pop(missing, None)
+        credential["response"].pop(missing, None)
+        result = gql(document, {"credential": credential, **extra}, token=token)[name]
+        assert failures(result) == [(None, "INVALID_CODE")], (purpose, result)
