@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from factors import mail, manage, stage, webauthn
 from factors.webauthn import Purpose
 from users import credentials, ratelimits, sessions
-from users.cleaning import clean_code, clean_password, clean_token
+from users.cleaning import clean_code, clean_key, clean_password
 from users.errors import InvalidCode, InvalidInput
 from users.models import AuthToken, User
 
@@ -27,7 +27,7 @@ Type = Authenticator.Type
 
 def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credential: Any) -> tuple[AuthToken, str]:
     """Finish a password login with a TOTP code, a recovery code or a WebAuthn answer."""
-    mfa_token = clean_token(mfa_token, field="mfaToken")
+    mfa_token = clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login")
     code = one_answer(code, credential)
     challenge = stage.pending_login(mfa_token)
     user = challenge.user
@@ -84,7 +84,7 @@ def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | No
     if purpose is Purpose.MFA:
         if mfa_token is None:
             raise InvalidInput("Give the mfaToken of the login.", field="mfaToken")
-        challenge = stage.pending_login(clean_token(mfa_token, field="mfaToken"))
+        challenge = stage.pending_login(clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login"))
         if not Authenticator.objects.filter(user_id=challenge.user_id, type=Type.WEBAUTHN).exists():
             raise InvalidInput("This account has no security key: use a code.", field="purpose")
         return webauthn.options(request, purpose, challenge.user, webauthn.login_binding(challenge))

@@ -69,17 +69,18 @@ def clean_new_password(password: str, user, *, field: str = "password") -> str:
     return password
 
 
-def clean_key(key: str) -> str:
-    """A key from an emailed link, trimmed; parsing and checking it is the flow's."""
+def clean_key(key: str, *, field: str = "key", what: str = "the key from the link") -> str:
+    """A key we handed out (an emailed link's, an mfaToken), trimmed; parsing and
+    checking it is the flow's."""
     key = key.strip()
     if not key:
-        raise InvalidInput("Enter the key from the link.", field="key")
+        raise InvalidInput(f"Enter {what}.", field=field)
     if len(key) > KEY_MAX_LENGTH:
-        raise InvalidInput("This key is too long to be one of ours.", field="key")
+        raise InvalidInput("This key is too long to be one of ours.", field=field)
     if not (key.isascii() and key.isprintable()):
         # Every key we hand out is printable ASCII (signed base64 or base36):
         # anything else is malformed, which the contract calls INVALID_KEY.
-        raise InvalidKey(field="key")
+        raise InvalidKey(field=field)
     return key
 
 
@@ -96,16 +97,6 @@ def clean_code(code: str, *, field: str = "code") -> str:
     if len(code) > CODE_MAX_LENGTH or not (code.isascii() and code.isprintable()):
         raise InvalidCode(field=field)
     return code
-
-
-def clean_token(value: str, *, field: str) -> str:
-    """A token we handed out (an mfaToken): printable ASCII of bounded length."""
-    value = value.strip()
-    if not value:
-        raise InvalidInput("Enter the token.", field=field)
-    if len(value) > KEY_MAX_LENGTH or not (value.isascii() and value.isprintable()):
-        raise InvalidKey(field=field)
-    return value
 
 
 def clean_name(name: str, *, field: str = "name") -> str:

@@ -62,16 +62,20 @@ def log_in_with_password(page, app, live_server) -> None:
     click(page, "Log in")
 
 
-@pytest.mark.usefixtures("ada")
-def test_a_passkey_is_added_then_signs_in_alone_and_answers_a_password_logins_second_step(
-    page, app, live_server, authenticator, screenshot
-):
-    cdp, authenticator_id = authenticator
+def add_a_passkey(page, app, live_server) -> None:
     log_in_with_password(page, app, live_server)
     status(page, "Logged in as ada@example.com (token mode)")
     page.locator("#security summary").click()
     click(page, "Add a passkey")
     status(page, "Passkey added.")
+
+
+@pytest.mark.usefixtures("ada")
+def test_a_passkey_is_added_then_signs_in_alone_and_answers_a_password_logins_second_step(
+    page, app, live_server, authenticator, screenshot
+):
+    cdp, authenticator_id = authenticator
+    add_a_passkey(page, app, live_server)
     (key,) = Authenticator.objects.filter(type=Authenticator.Type.WEBAUTHN)
     assert key.wrap().is_passwordless is True  # a resident key: it can name its account
     (stored,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
@@ -98,11 +102,7 @@ def test_a_passkey_is_added_then_signs_in_alone_and_answers_a_password_logins_se
 
 @pytest.mark.usefixtures("ada")
 def test_a_passkey_from_another_site_or_a_replayed_answer_is_refused(page, app, live_server, authenticator):
-    log_in_with_password(page, app, live_server)
-    status(page, "Logged in as ada@example.com (token mode)")
-    page.locator("#security summary").click()
-    click(page, "Add a passkey")
-    status(page, "Passkey added.")
+    add_a_passkey(page, app, live_server)
     click(page, "Log out")
     status(page, "Logged out.")
 
