@@ -36,5 +36,8 @@ class AuthenticatorAdmin(admin.ModelAdmin):
         manage.remove(request, obj)
 
     def delete_queryset(self, request, queryset: QuerySet[Authenticator]) -> None:
-        for authenticator in queryset.select_related("user"):
+        # Second factors first: the last one takes the recovery codes with it, and its
+        # owner is told so in one notice rather than two.
+        chosen = queryset.select_related("user")
+        for authenticator in sorted(chosen, key=lambda a: a.type == Authenticator.Type.RECOVERY_CODES):
             manage.remove(request, authenticator)

@@ -46,13 +46,19 @@ def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credentia
 
 def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken, str]:
     """Log in with a passkey alone: possession of the key and its user
-    verification (PIN or biometrics) are the two factors."""
+    verification (PIN or biometrics) are the two factors.
+
+    The answer must first spend a live challenge; then it counts against the
+    account it names only if it names one of that account's keys. An answer
+    naming anything else (its user handle is only an account's id) is a failure
+    of the client alone: nobody can lock an account by its id."""
+    state = webauthn.take_state(credential, Purpose.LOGIN, "")
     owner = webauthn.passkey_owner(credential)
-    if owner is None:
-        ratelimits.hit(request, "login")
+    if owner is None or webauthn.key_named(owner, credential) is None:
+        credentials.count_client_failure(request)
         raise InvalidCode()
     authenticator = credentials.check_factor(
-        request, owner, lambda: key_answer(request, owner, credential, Purpose.LOGIN, "")
+        request, owner, lambda: webauthn.assertion(request, owner, credential, state)
     )
     sessions.admit(request, owner)
     used(request, owner, authenticator, passwordless=True)
@@ -90,6 +96,15 @@ def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | No
         return webauthn.options(request, purpose, challenge.user, webauthn.login_binding(challenge))
     token = manage.may_add_factor(request) if purpose is Purpose.REGISTER else sessions.current_token(request)
     return webauthn.options(request, purpose, token.user, webauthn.session_binding(token))
+
+
+def prove_with_code(request: HttpRequest, user: User, code: str) -> Authenticator:
+    """The factor a typed code proves for `user`, through the gate, its use recorded:
+    for forms that take a code beside the password (the admin's login)."""
+    code = clean_code(code)
+    authenticator = credentials.check_factor(request, user, lambda: code_answer(user, code))
+    used(request, user, authenticator)
+    return authenticator
 
 
 def one_answer(code: str | None, credential: Any) -> str | None:

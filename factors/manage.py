@@ -116,11 +116,11 @@ def register_passkey(request: HttpRequest, name: str, credential: Any) -> Authen
     token = may_add_factor(request)
     user = token.user
     state = webauthn.take_state(credential, Purpose.REGISTER, webauthn.session_binding(token))
-    webauthn.registration(request, credential, state)
+    stored = webauthn.registration(request, credential, state)
     name = name or get_mfa_adapter().generate_authenticator_name(user, Type.WEBAUTHN)
     with transaction.atomic():
         authenticator = Authenticator.objects.create(
-            user=user, type=Type.WEBAUTHN, data={"name": name, "credential": credential}
+            user=user, type=Type.WEBAUTHN, data={"name": name, "credential": stored}
         )
         added(request, user, authenticator)
     return authenticator
@@ -147,14 +147,22 @@ def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
 
 def remove(request: HttpRequest, authenticator: Authenticator) -> None:
     """Remove a factor with allauth's cleanup (the recovery codes go with the last
-    second factor) and tell its owner: the owner's own removal and staff's in the admin."""
+    second factor) and tell its owner: the owner's own removal and staff's in the
+    admin. Serialised per account; a factor already gone (taken with the last
+    second factor a moment ago) is left alone, and nobody is told twice."""
     user = authenticator.user
-    had_codes = (
-        Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exclude(pk=authenticator.pk).exists()
-    )
-    delete_and_cleanup(request, authenticator)
-    codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
-    mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
+    with transaction.atomic():
+        lock_user(user, as_read=False)
+        if not Authenticator.objects.filter(pk=authenticator.pk).exists():
+            return
+        had_codes = (
+            Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES)
+            .exclude(pk=authenticator.pk)
+            .exists()
+        )
+        delete_and_cleanup(request, authenticator)
+        codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
+        mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
 
 
 def added(request: HttpRequest, user: User, authenticator: Authenticator) -> None:

@@ -40,6 +40,10 @@ def methods_of(user: User) -> list[str]:
     return [method for method in METHODS if method in held]
 
 
+def needs_second_factor(user: User) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists()
+
+
 def require_second_factor(user: User) -> None:
     """Raise MfaRequired, with a new mfaToken, when `user` has a second factor."""
     methods = methods_of(user)

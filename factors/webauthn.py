@@ -110,8 +110,10 @@ def client_data(credential: Any) -> dict:
         if len(json.dumps(credential)) > MAX_CREDENTIAL_BYTES:
             raise ValueError("too large")
         data = json.loads(websafe_decode(credential["response"]["clientDataJSON"]))
-        if not isinstance(data, dict) or not isinstance(data.get("challenge"), str):
-            raise ValueError("no challenge")
+        if not (
+            isinstance(data, dict) and isinstance(data.get("challenge"), str) and isinstance(data.get("origin"), str)
+        ):
+            raise ValueError("no challenge or origin")
         return data
     except (TypeError, ValueError, KeyError, AttributeError):
         raise InvalidCode() from None
@@ -156,14 +158,45 @@ def passkey_owner(credential: Any) -> User | None:
         return None
 
 
-def registration(request: HttpRequest, credential: Any, state: dict) -> None:
+def key_named(user: User, credential: Any) -> Authenticator | None:
+    """`user`'s WebAuthn key whose id the answer gives (`rawId`), or None."""
+    try:
+        credential_id = websafe_decode(credential["rawId"])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return auth.get_authenticator_by_credential_id(user, credential_id)
+
+
+def stored_credential(credential: Any) -> dict:
+    """What is kept of a checked registration: the parts allauth reads back, and
+    whether the browser reported a resident key, as a boolean (the client's
+    extension results are not signed, so nothing else of them is kept)."""
+    extensions = credential.get("clientExtensionResults")
+    props = extensions.get("credProps") if isinstance(extensions, dict) else None
+    rk = props.get("rk") if isinstance(props, dict) else None
+    return {
+        "id": credential["id"],
+        "rawId": credential["rawId"],
+        "type": credential["type"],
+        "response": {
+            "clientDataJSON": credential["response"]["clientDataJSON"],
+            "attestationObject": credential["response"]["attestationObject"],
+        },
+        "clientExtensionResults": {"credProps": {"rk": rk is True}},
+    }
+
+
+def registration(request: HttpRequest, credential: Any, state: dict) -> dict:
     """Check a new passkey's attestation against `state`'s challenge, with user
-    verification done, as allauth's add-key form does; InvalidCode if it fails."""
+    verification done, as allauth's add-key form does; InvalidCode if it fails.
+    Returns what to store of it."""
     with allauth_call(request, state):
         try:
             auth.parse_registration_response(credential)
             binding = auth.complete_registration(credential)
+            stored = stored_credential(credential)
         except (ValidationError, ValueError, TypeError, KeyError, AttributeError):
             raise InvalidCode() from None
     if not binding.is_user_verified():
         raise InvalidCode("The security key did not verify you (a PIN or biometrics): a passkey needs it.")
+    return stored

@@ -2,20 +2,43 @@
 the one gate (users.credentials), so a stolen staff session or a guesser at the
 login form meets the same locks as the API."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.forms import AdminPasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth import authenticate
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from users import credentials
+from users.cleaning import CODE_MAX_LENGTH
 from users.errors import InvalidCredentials, RateLimited
 
 
 class LoginForm(AdminAuthenticationForm):
-    """Through the gate already (users.backends); a lock says so rather than
+    """Through the gate already (users.backends), with the second factor of an
+    account that has one; a lock, or a missing or wrong code, says so rather than
     "wrong password"."""
+
+    code = forms.CharField(
+        label="Code",
+        required=False,
+        max_length=CODE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="From your authenticator app, or a recovery code, if your account has a second factor.",
+    )
+
+    def clean(self) -> dict:
+        # Django's, with the code handed to authenticate() as well.
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is not None and password:
+            code = self.cleaned_data.get("code") or None
+            self.user_cache = authenticate(self.request, username=username, password=password, code=code)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
     def get_invalid_login_error(self) -> ValidationError:
         refusal = getattr(self.request, "login_refusal", None)
@@ -49,6 +72,7 @@ class GatedPasswordChangeView(PasswordChangeView):
 
 class AdminSite(admin.AdminSite):
     login_form = LoginForm
+    login_template = "admin/login_with_code.html"
     # The service has no page at "/" for the admin's "View site" link to open.
     site_url = None
 

@@ -75,6 +75,13 @@ def check_factor(request: HttpRequest, user: User, verify: Callable[[], object])
     return proof
 
 
+def count_client_failure(request: HttpRequest) -> None:
+    """A failed attempt that names no account (a passkey answer naming no key of
+    any): counted against the client alone, in its per-IP ceilings."""
+    ratelimits.hit(request, "login")
+    ratelimits.hit(request, "login_failed", key=f"|{network(request)}|")
+
+
 def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.Attempt:
     """Count an attempt at the account's credentials as a failure, to be rolled back
     once it proves right; raise RateLimited while the account is locked to this

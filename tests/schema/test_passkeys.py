@@ -21,12 +21,15 @@ from factors.webauthn import Purpose
 from tests.documents import (
     FACTORS,
     LOGIN_WITH_PASSKEY,
+    REAUTHENTICATE,
     REGISTER_PASSKEY,
     STRONG_PASSWORD,
+    VERIFY_MFA,
     WEBAUTHN_OPTIONS,
     failures,
 )
 from tests.schema.test_mfa import mfa_token, totp
+from tests.softkey import SoftKey
 from users.errors import InvalidCode
 from users.models import AuthToken
 
@@ -104,7 +107,15 @@ def login_with(gql, credential) -> dict:
 
 @pytest.mark.parametrize(
     "credential",
-    [{}, {"response": "x"}, {"response": {"clientDataJSON": "!!"}}, {"response": {"clientDataJSON": "e30"}}, "x"],
+    [
+        {},
+        {"response": "x"},
+        {"response": {"clientDataJSON": "!!"}},
+        {"response": {"clientDataJSON": "e30"}},  # {}
+        {"response": {"clientDataJSON": websafe_encode(b'{"challenge": "x", "origin": ["http://localhost:8000"]}')}},
+        {"response": {"clientDataJSON": websafe_encode(b'{"challenge": "x", "origin": {"a": 1}}')}},
+        "x",
+    ],
 )
 def test_a_malformed_answer_is_an_invalid_code(gql, credential):
     assert failures(login_with(gql, credential)) == [(None, "INVALID_CODE")]
@@ -154,16 +165,97 @@ def test_a_challenge_answers_only_the_purpose_and_session_that_asked(gql, make_u
         webauthn.take_state(answer(asked), Purpose.REGISTER, webauthn.session_binding(ada_session))
 
 
-def test_wrong_passkey_answers_count_toward_the_accounts_lock(gql, ada, settings):
+def register(gql, token: str, key: SoftKey, name: str = "laptop") -> dict:
+    public_key = options(gql, "REGISTER", token)["options"]["publicKey"]
+    return gql(REGISTER_PASSKEY, {"name": name, "credential": key.create(public_key)}, token=token)["registerPasskey"]
+
+
+def sign_in(gql, key: SoftKey, **answer_changes) -> dict:
+    credential = key.get(options(gql, "LOGIN")["options"]["publicKey"])
+    credential["response"].update(answer_changes)
+    return login_with(gql, credential)
+
+
+@pytest.fixture
+def ada_key(gql, ada) -> SoftKey:
+    """Ada with a passkey, registered through the API (a software key: real signatures)."""
+    _, token = AuthToken.objects.issue(ada)
+    key = SoftKey()
+    assert register(gql, token, key)["success"]
+    AuthToken.objects.all().delete()
+    return key
+
+
+def test_a_passkey_signs_in_alone_and_is_listed_as_one(gql, ada_key):
+    result = sign_in(gql, ada_key)
+    assert result["success"] and result["user"]["email"] == "ada@example.com"
+    factors = gql(FACTORS, token=result["token"])["me"]["authenticators"]
+    assert [(f["type"], f["name"], f["passkey"]) for f in factors] == [("WEBAUTHN", "laptop", True)]
+    assert factors[0]["lastUsedAt"] is not None
+
+
+def test_a_passkey_answers_a_password_logins_second_step_and_reauthenticates(gql, ada_key):
+    token = mfa_token(gql)
+    public_key = options(gql, "MFA", mfaToken=token)["options"]["publicKey"]
+    assert [c["id"] for c in public_key["allowCredentials"]] == [websafe_encode(ada_key.credential_id)]
+    result = gql(VERIFY_MFA, {"mfaToken": token, "credential": ada_key.get(public_key)})["verifyMfa"]
+    assert result["success"], result
+    asked = options(gql, "REAUTHENTICATE", result["token"])["options"]["publicKey"]
+    answer_ = gql(REAUTHENTICATE, {"credential": ada_key.get(asked, counter=2)}, token=result["token"])
+    assert answer_["reauthenticate"]["success"]
+
+
+def test_a_deactivated_account_gets_no_session_from_its_passkey(gql, ada, ada_key):
+    ada.is_active = False
+    ada.save()
+    assert failures(sign_in(gql, ada_key)) == [(None, "ACCOUNT_DISABLED")]
+    assert not AuthToken.objects.exists()
+
+
+def test_a_key_that_does_not_verify_its_user_is_no_passkey(gql, ada):
+    _, token = AuthToken.objects.issue(ada)
+    assert failures(register(gql, token, SoftKey(verifies=False))) == [(None, "INVALID_CODE")]
+    assert not Authenticator.objects.exists()
+
+
+def test_what_the_client_says_of_its_key_is_kept_as_a_boolean(gql, ada):
+    _, token = AuthToken.objects.issue(ada)
+    key = SoftKey()
+    public_key = options(gql, "REGISTER", token)["options"]["publicKey"]
+    credential = key.create(public_key)
+    credential["clientExtensionResults"] = {"credProps": "yes", "other": {"big": "x" * 100}}
+    assert gql(REGISTER_PASSKEY, {"name": "k", "credential": credential}, token=token)["registerPasskey"]["success"]
+    stored = Authenticator.objects.get().data["credential"]
+    assert stored["clientExtensionResults"] == {"credProps": {"rk": False}}
+    assert gql(FACTORS, token=token)["me"]["authenticators"][0]["passkey"] is False
+
+
+def test_a_key_answers_for_its_own_account_only(gql, ada_key, make_user):
+    bob = make_user("bob@example.com")
+    bob_handle = websafe_encode(str(bob.pk).encode())
+    assert failures(sign_in(gql, ada_key, userHandle=bob_handle)) == [(None, "INVALID_CODE")]
+    assert not AuthToken.objects.exists()
+
+
+def test_wrong_answers_with_an_accounts_key_count_toward_its_lock(gql, ada, ada_key, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "100/h/ip,1/15m/key"}
-    challenge = options(gql, "LOGIN")["options"]["publicKey"]["challenge"]
-    assert failures(login_with(gql, answer(challenge, user=ada))) == [(None, "INVALID_CODE")]
-    challenge = options(gql, "LOGIN")["options"]["publicKey"]["challenge"]
-    assert failures(login_with(gql, answer(challenge, user=ada))) == [(None, "RATE_LIMITED")]
-    # And the password login of the same account is locked as well.
+    impostor = SoftKey()
+    impostor.credential_id, impostor.user_handle = ada_key.credential_id, ada_key.user_handle
+    assert failures(sign_in(gql, impostor)) == [(None, "INVALID_CODE")]  # ada's key id, another key's signature
+    assert failures(sign_in(gql, ada_key)) == [(None, "RATE_LIMITED")]
     assert failures(gql(LOGIN_MFA_FREE, {"email": ada.email, "password": STRONG_PASSWORD})["login"]) == [
         (None, "RATE_LIMITED")
     ]
+
+
+def test_nobody_can_lock_an_account_by_naming_its_id(gql, ada, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "100/h/ip,1/15m/key"}
+    junk = SoftKey()
+    junk.user_handle = websafe_encode(str(ada.pk).encode()).encode()
+    assert failures(sign_in(gql, junk)) == [(None, "INVALID_CODE")]
+    # The client that sent it is held; the account it named is not.
+    assert failures(sign_in(gql, junk)) == [(None, "RATE_LIMITED")]
+    assert gql(LOGIN_MFA_FREE, {"email": ada.email, "password": STRONG_PASSWORD})["login"]["success"]
 
 
 LOGIN_MFA_FREE = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { success errors { field code } } }"
@@ -237,3 +329,12 @@ def test_an_answer_to_a_live_challenge_missing_a_part_is_an_invalid_code(gql, ad
         credential["response"].pop(missing, None)
         result = gql(document, {"credential": credential, **extra}, token=token)[name]
         assert failures(result) == [(None, "INVALID_CODE")], (purpose, result)
+
+
+@pytest.mark.parametrize("origin", [["http://localhost:8000"], {"a": 1}, 7])
+def test_an_origin_that_is_not_text_is_an_invalid_code(gql, ada, origin):
+    challenge = options(gql, "LOGIN")["options"]["publicKey"]["challenge"]
+    credential = answer(challenge, user=ada)
+    client_data = {"type": "webauthn.get", "challenge": challenge, "origin": origin}
+    credential["response"]["clientDataJSON"] = websafe_encode(json.dumps(client_data).encode())
+    assert failures(login_with(gql, credential)) == [(None, "INVALID_CODE")]

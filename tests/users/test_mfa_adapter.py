@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.documents import STRONG_PASSWORD
 from users.mfa_adapter import MFAAdapter
 
 pytestmark = pytest.mark.django_db
@@ -71,4 +72,60 @@ def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(
     # The owner learns of it, as of their own removals.
     (notice,) = mail.outbox
     assert notice.to == ["ada@example.com"] and notice.subject.endswith("Authenticator App Deactivated")
+    assert "recovery codes were removed too" in notice.body
+
+
+@pytest.fixture
+def staff_with_totp(make_user):
+    staff = make_user("root@example.com", is_staff=True, is_superuser=True)
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    codes = RecoveryCodes.activate(staff).generate_codes()
+    return staff, secret, codes
+
+
+def admin_login(client, **fields):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": "root@example.com", "password": STRONG_PASSWORD, **fields}
+    )
+
+
+def test_the_admin_asks_an_account_with_a_second_factor_for_its_code(client, staff_with_totp):
+    _, secret, codes = staff_with_totp
+    page = client.get("/admin/login/").content.decode()
+    assert 'name="code"' in page and 'autocomplete="one-time-code"' in page
+    answer = admin_login(client)
+    assert answer.status_code == 200 and "enter a code from your authenticator app" in answer.content.decode()
+    assert client.get("/admin/mfa/authenticator/").status_code == 302  # still signed out
+    assert "enter a code" not in admin_login(client, code="000000").content.decode()  # wrong: INVALID_CODE's words
+    answer = admin_login(client, code=codes[0])
+    assert answer.status_code == 302 and client.get("/admin/mfa/authenticator/").status_code == 200
+    assert len(RecoveryCodes(Authenticator.objects.get(type="recovery_codes")).get_unused_codes()) == 9
+
+
+def test_wrong_admin_codes_count_toward_the_accounts_lock(client, staff_with_totp, settings):
+    _, secret, _ = staff_with_totp
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "100/h/ip,1/15m/key"}
+    admin_login(client, code="000000")
+    answer = admin_login(client, code=format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    assert "Too many attempts" in answer.content.decode()
+    assert client.get("/admin/mfa/authenticator/").status_code == 302
+
+
+def test_removing_a_users_factors_in_bulk_tells_them_once_per_factor(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    ada = make_user("ada@example.com")
+    totp = TOTP.activate(ada, generate_totp_secret()).instance
+    codes = RecoveryCodes.activate(ada).instance
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/mfa/authenticator/",
+            {"action": "delete_selected", "_selected_action": [totp.pk, codes.pk], "post": "yes"},
+        )
+    assert not Authenticator.objects.filter(user=ada).exists()
+    (notice,) = mail.outbox  # one, not a second about codes already gone
+    assert notice.subject == "[gql-auth] Authenticator App Deactivated"
     assert "recovery codes were removed too" in notice.body
