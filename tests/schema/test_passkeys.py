@@ -11,6 +11,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +24,7 @@ from tests.documents import (
     LOGIN_WITH_PASSKEY,
     REAUTHENTICATE,
     REGISTER_PASSKEY,
+    REMOVE_FACTOR,
     STRONG_PASSWORD,
     VERIFY_MFA,
     WEBAUTHN_OPTIONS,
@@ -338,3 +340,11 @@ def test_an_origin_that_is_not_text_is_an_invalid_code(gql, ada, origin):
     client_data = {"type": "webauthn.get", "challenge": challenge, "origin": origin}
     credential["response"]["clientDataJSON"] = websafe_encode(json.dumps(client_data).encode())
     assert failures(login_with(gql, credential)) == [(None, "INVALID_CODE")]
+
+
+def test_adding_and_removing_a_passkey_tells_its_owner(gql, ada):
+    _, token = AuthToken.objects.issue(ada)
+    assert register(gql, token, SoftKey())["success"]
+    key_id = Authenticator.objects.get().pk
+    assert gql(REMOVE_FACTOR, {"id": key_id}, token=token)["removeAuthenticator"]["success"]
+    assert [m.subject for m in mail.outbox] == ["[gql-auth] Security Key Added", "[gql-auth] Security Key Removed"]
