@@ -13,8 +13,11 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 from django.core import mail
+from django.core.cache import cache
 
+from factors import manage
 from factors.models import MfaChallenge
 from tests.documents import (
     CHANGE,
@@ -120,6 +123,14 @@ def test_the_enrolment_code_cannot_also_log_in(gql, ada, login):
     code = totp(secret)
     assert gql(CONFIRM_TOTP, {"code": code}, token=token)["confirmTotp"]["success"]
     assert failures(verify(gql, mfa_token(gql), code=code)) == [(None, "INVALID_CODE")]
+
+
+def test_the_pending_secret_is_kept_encrypted(gql, ada, login):
+    token = login()
+    secret = gql(SETUP_TOTP, token=token)["setupTotp"]["secret"]
+    session = AuthToken.objects.get()
+    stored = cache.get(manage.pending_secret_key(session))
+    assert stored and secret not in stored and decrypt(stored) == secret
 
 
 def test_confirming_without_a_setup_is_refused(gql, ada, login):
