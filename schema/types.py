@@ -91,8 +91,10 @@ class User:
     email_verified: bool = strawberry_django.field(annotate=models.email_verified())
 
     @strawberry_django.field(
+        # A callable: `live()` reads the clock, and must read it at each request,
+        # not once when the schema is built.
         prefetch_related=[
-            Prefetch(
+            lambda info: Prefetch(
                 "auth_tokens",
                 queryset=models.AuthToken.objects.live().order_by("-created_at"),
                 to_attr="live_sessions",

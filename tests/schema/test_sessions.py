@@ -1,3 +1,4 @@
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,17 @@ def test_a_login_racing_a_deactivation_gets_no_token(gql, ada, monkeypatch):
     User.objects.filter(pk=ada.pk).update(is_active=True)  # reactivated later
     assert result["token"] is None
     assert not AuthToken.objects.exists()
+
+
+def test_a_list_of_users_shows_only_live_sessions_whenever_it_is_asked(gql, make_user):
+    # The optimizer prefetches sessions for lists: "live" must mean live at the
+    # request, not when the schema was built (here, long before the clock below).
+    importlib.import_module("schema.schema")
+    staff = make_user("staff@example.com", is_staff=True, is_superuser=True)
+    with time_machine.travel("2030-01-01 00:00:00Z", tick=False) as clock:
+        _, old = AuthToken.objects.issue(staff)
+        clock.shift(timedelta(days=10))
+        _, new = AuthToken.objects.issue(staff)
+        clock.shift(timedelta(days=5))
+        (row,) = gql("{ users { email sessions { id } } }", token=new)["users"]
+    assert len(row["sessions"]) == 1
