@@ -13,12 +13,13 @@ from typing import Any
 
 from allauth.mfa import signals
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
 from factors import mail, manage, stage, webauthn
 from factors.webauthn import Purpose
 from users import credentials, ratelimits, sessions
-from users.cleaning import clean_code, clean_key, clean_password
+from users.cleaning import clean_code, clean_password
 from users.errors import InvalidCode, InvalidInput
 from users.models import AuthToken, User
 
@@ -27,7 +28,7 @@ Type = Authenticator.Type
 
 def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credential: Any) -> tuple[AuthToken, str]:
     """Finish a password login with a TOTP code, a recovery code or a WebAuthn answer."""
-    mfa_token = clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login")
+    mfa_token = stage.clean_mfa_token(mfa_token)
     code = one_answer(code, credential)
     challenge = stage.pending_login(mfa_token)
     user = challenge.user
@@ -70,13 +71,12 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
     password, or a second factor. Sensitive mutations need it recent."""
     token = sessions.current_token(request)
     user = token.user
-    given = [value for value in (password, code, credential) if value is not None]
-    if len(given) != 1:
+    if [password, code, credential].count(None) != 2:
         raise InvalidInput("Give exactly one of password, code or credential.", field="password")
     if password is not None:
         credentials.check(request, user.email, clean_password(password))
     else:
-        code = one_answer(code, credential)
+        code = None if code is None else clean_code(code)
         binding = webauthn.session_binding(token)
         used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
     sessions.mark_authenticated(token)
@@ -90,8 +90,8 @@ def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | No
     if purpose is Purpose.MFA:
         if mfa_token is None:
             raise InvalidInput("Give the mfaToken of the login.", field="mfaToken")
-        challenge = stage.pending_login(clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login"))
-        if not Authenticator.objects.filter(user_id=challenge.user_id, type=Type.WEBAUTHN).exists():
+        challenge = stage.pending_login(stage.clean_mfa_token(mfa_token))
+        if not is_mfa_enabled(challenge.user, [Type.WEBAUTHN]):
             raise InvalidInput("This account has no security key: use a code.", field="purpose")
         return webauthn.options(request, purpose, challenge.user, webauthn.login_binding(challenge))
     token = manage.may_add_factor(request) if purpose is Purpose.REGISTER else sessions.current_token(request)

@@ -21,31 +21,37 @@ from allauth.mfa.base.internal.flows import delete_and_cleanup
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
-from allauth.mfa.utils import decrypt, encrypt
+from allauth.mfa.utils import decrypt, encrypt, is_mfa_enabled
+from allauth.mfa.webauthn.internal.auth import WebAuthn
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
-from factors import mail, webauthn
-from factors.stage import SECOND_FACTORS
+from factors import mail, stage, webauthn
 from factors.webauthn import Purpose
 from users import ratelimits, sessions
 from users.cleaning import clean_code, clean_name
 from users.errors import InvalidCode, InvalidInput, NotFound
 from users.locking import lock_user
-from users.models import MAX_ID, AuthToken, User
+from users.models import AuthToken, User
 
 Type = Authenticator.Type
 # How long a person has to scan the QR code and type the first code.
 TOTP_SETUP_SECONDS = 600
 
 
+def managing_session(request: HttpRequest) -> AuthToken:
+    """The caller's recent session, within the account's limit on factor changes."""
+    token = sessions.recent_session(request)
+    ratelimits.hit(request, "manage_factors")
+    return token
+
+
 def may_add_factor(request: HttpRequest) -> AuthToken:
     """The caller's recent session, if its account may take another factor: its
     address verified (allauth's rule: an attacker who registered someone else's
     address must not lock its owner out with a factor)."""
-    token = sessions.recent_session(request)
-    ratelimits.hit(request, "manage_factors")
+    token = managing_session(request)
     if not token.user.email_verified:
         raise InvalidInput("Verify your email address before adding a second factor.")
     return token
@@ -56,8 +62,7 @@ def setup_totp(request: HttpRequest) -> tuple[str, str, str]:
     SVG); nothing is active until `confirm_totp` gets a code from it."""
     token = may_add_factor(request)
     user = token.user
-    if Authenticator.objects.filter(user_id=user.pk, type=Type.TOTP).exists():
-        raise InvalidInput("An authenticator app is already set up: remove it first.")
+    refuse_second_app(is_mfa_enabled(user, [Type.TOTP]))
     secret = generate_totp_secret()
     cache.set(pending_secret_key(token), encrypt(secret), TOTP_SETUP_SECONDS)
     adapter = get_mfa_adapter()
@@ -78,13 +83,11 @@ def confirm_totp(request: HttpRequest, code: str) -> list[str] | None:
         raise InvalidCode(field="code")
     with transaction.atomic():
         lock_user(user, as_read=False)  # serialises enrolments of one account
-        if Authenticator.objects.filter(user_id=user.pk, type=Type.TOTP).exists():
-            raise InvalidInput("An authenticator app is already set up: remove it first.")
+        held = set(stage.methods_of(user))
+        refuse_second_app(Type.TOTP in held)
         totp = TOTP.activate(user, secret)
         totp._mark_code_used(code)  # the enrolment code cannot also log in
-        codes = None
-        if not Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).exists():
-            codes = RecoveryCodes.activate(user).generate_codes()
+        codes = None if Type.RECOVERY_CODES in held else RecoveryCodes.activate(user).generate_codes()
         added(request, user, totp.instance)
     cache.delete(pending_secret_key(token))
     return codes
@@ -92,12 +95,10 @@ def confirm_totp(request: HttpRequest, code: str) -> list[str] | None:
 
 def regenerate_recovery_codes(request: HttpRequest) -> list[str]:
     """New recovery codes for an account with a second factor; the old stop working."""
-    token = sessions.recent_session(request)
-    ratelimits.hit(request, "manage_factors")
-    user = token.user
+    user = managing_session(request).user
     with transaction.atomic():
         lock_user(user, as_read=False)
-        if not Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists():
+        if not stage.needs_second_factor(user):
             raise InvalidInput("Set up an authenticator app or a passkey first.")
         Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).delete()
         recovery = RecoveryCodes.activate(user)
@@ -119,9 +120,7 @@ def register_passkey(request: HttpRequest, name: str, credential: Any) -> Authen
     stored = webauthn.registration(request, credential, state)
     name = name or get_mfa_adapter().generate_authenticator_name(user, Type.WEBAUTHN)
     with transaction.atomic():
-        authenticator = Authenticator.objects.create(
-            user=user, type=Type.WEBAUTHN, data={"name": name, "credential": stored}
-        )
+        authenticator = WebAuthn.add(user, name, stored).instance
         added(request, user, authenticator)
     return authenticator
 
@@ -129,40 +128,40 @@ def register_passkey(request: HttpRequest, name: str, credential: Any) -> Authen
 def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
     """Remove one of the caller's factors; removing the last second factor also
     removes the recovery codes (allauth's cleanup)."""
-    token = sessions.recent_session(request)
-    ratelimits.hit(request, "manage_factors")
-    user = token.user
+    user = managing_session(request).user
     try:
         pk = int(authenticator_id)
     except (TypeError, ValueError):
         raise NotFound("No such factor.", field="id") from None
     with transaction.atomic():
         lock_user(user, as_read=False)
-        authenticator = Authenticator.objects.filter(pk=pk, user_id=user.pk).first() if 0 < pk <= MAX_ID else None
-        if authenticator is None:
+        if delete_factor(request, user, pk) is None:
             raise NotFound("No such factor.", field="id")
-        authenticator.user = user
-        remove(request, authenticator)
 
 
 def remove(request: HttpRequest, authenticator: Authenticator) -> None:
-    """Remove a factor with allauth's cleanup (the recovery codes go with the last
-    second factor) and tell its owner: the owner's own removal and staff's in the
-    admin. Serialised per account; a factor already gone (taken with the last
-    second factor a moment ago) is left alone, and nobody is told twice."""
-    user = authenticator.user
+    """Staff's removal in the admin, as the owner's own: a factor already gone
+    (taken with the last second factor a moment ago) is left alone, and nobody is
+    told twice."""
     with transaction.atomic():
-        lock_user(user, as_read=False)
-        if not Authenticator.objects.filter(pk=authenticator.pk).exists():
-            return
-        had_codes = (
-            Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES)
-            .exclude(pk=authenticator.pk)
-            .exists()
-        )
-        delete_and_cleanup(request, authenticator)
-        codes_went = had_codes and not Authenticator.objects.filter(user_id=user.pk).exists()
-        mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
+        lock_user(authenticator.user, as_read=False)
+        delete_factor(request, authenticator.user, authenticator.pk)
+
+
+def delete_factor(request: HttpRequest, user: User, pk: int) -> Authenticator | None:
+    """Under the user's lock: delete `user`'s factor `pk` with allauth's cleanup (the
+    recovery codes go with the last second factor) and tell its owner; None if the
+    account holds no such factor."""
+    held = {factor.pk: factor for factor in Authenticator.objects.filter(user_id=user.pk)}
+    authenticator = held.pop(pk, None)
+    if authenticator is None:
+        return None
+    authenticator.user = user
+    delete_and_cleanup(request, authenticator)
+    # allauth removes the recovery codes exactly when they are all that is left.
+    codes_went = {factor.type for factor in held.values()} == {Type.RECOVERY_CODES}
+    mail.notify(request, user, mail.REMOVED[authenticator.type], recovery_codes_removed=codes_went)
+    return authenticator
 
 
 def added(request: HttpRequest, user: User, authenticator: Authenticator) -> None:
@@ -173,6 +172,11 @@ def added(request: HttpRequest, user: User, authenticator: Authenticator) -> Non
         )
     )
     mail.notify(request, user, mail.ADDED[authenticator.type])
+
+
+def refuse_second_app(has_one: bool) -> None:
+    if has_one:
+        raise InvalidInput("An authenticator app is already set up: remove it first.")
 
 
 def pending_secret_key(token: AuthToken) -> str:

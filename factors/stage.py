@@ -11,15 +11,16 @@ The rule is allauth's: TOTP or a WebAuthn key makes a second factor needed
 from __future__ import annotations
 
 import hmac
-import secrets
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from factors.models import MfaChallenge
 from users import tokens
+from users.cleaning import clean_key
 from users.errors import ExpiredKey, InvalidKey, MfaRequired
 from users.models import User
 
@@ -41,7 +42,7 @@ def methods_of(user: User) -> list[str]:
 
 
 def needs_second_factor(user: User) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists()
+    return is_mfa_enabled(user, SECOND_FACTORS)
 
 
 def require_second_factor(user: User) -> None:
@@ -54,7 +55,7 @@ def require_second_factor(user: User) -> None:
 
 def open_challenge(user: User) -> str:
     """Record a pending login of `user`; return its mfaToken, which is not stored."""
-    secret = PREFIX + secrets.token_urlsafe(32)
+    secret = tokens.generate_secret(PREFIX)
     now = timezone.now()
     # Whatever has expired goes first (indexed): the table holds pending logins only.
     MfaChallenge.objects.filter(expires_at__lte=now).delete()
@@ -68,10 +69,14 @@ def open_challenge(user: User) -> str:
     return secret
 
 
+def clean_mfa_token(mfa_token: str) -> str:
+    return clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login")
+
+
 def pending_login(mfa_token: str) -> MfaChallenge:
     """The pending login `mfa_token` stands for, with its user; InvalidKey when it is
     unknown, spent, voided by wrong answers or by a new password; ExpiredKey past its TTL."""
-    if not (mfa_token.startswith(PREFIX) and len(mfa_token) <= tokens.MAX_LENGTH and mfa_token.isascii()):
+    if not tokens.is_well_formed(mfa_token, PREFIX):
         raise InvalidKey(ENDED, field="mfaToken")
     challenge = MfaChallenge.objects.select_related("user").filter(digest=tokens.digest(mfa_token)).first()
     if challenge is None or not hmac.compare_digest(challenge.password_digest, challenge.user.password_digest):

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a preflight is answered before anything else looks at it.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the pages' CSS and JS in production too, with no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,8 +116,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
-# First: a preflight is answered before anything else looks at it.
-MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")
 
 ROOT_URLCONF = "gql_auth.urls"
 WSGI_APPLICATION = "gql_auth.wsgi.application"

@@ -111,11 +111,12 @@ class DocumentCost:
     """
 
     def __init__(self, document: DocumentNode) -> None:
+        self.document = document
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.steps = self.pairs = 0
 
-    def measure(self, document: DocumentNode) -> None:
-        for definition in document.definitions:
+    def measure(self) -> None:
+        for definition in self.document.definitions:
             if isinstance(definition, OperationDefinitionNode):
                 self.measure_group([(definition.selection_set, frozenset())])
 
@@ -154,7 +155,7 @@ class DocumentCost:
 
 def cost_error(document: DocumentNode) -> GraphQLError | None:
     try:
-        DocumentCost(document).measure(document)
+        DocumentCost(document).measure()
     except UnknownFragment as unknown:
         return GraphQLError(f"Unknown fragment '{unknown}'.")
     except TooComplex:

@@ -36,7 +36,11 @@ from users.models import AuthToken
 
 T = TypeVar("T")
 
-COOKIE = "Set the token as an HttpOnly cookie for this browser instead of returning it."
+# The `cookie` argument of the login-completing mutations.
+CookieArgument = Annotated[
+    bool | None,
+    strawberry.argument(description="Set the token as an HttpOnly cookie for this browser instead of returning it."),
+]
 
 
 def credential_mutation(*, description: str):
@@ -64,13 +68,10 @@ def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, c
     request = get_request(info)
     replaced = cookie_session(request)
 
-    def log_in() -> tuple[AuthToken, str]:
+    try:
         if cookie:
             check_cookie_can_be_kept(request)
-        return flow()
-
-    try:
-        token, secret = log_in()
+        token, secret = flow()
     except MfaRequired as pending:
         return LoginResult(
             success=False,
@@ -117,7 +118,7 @@ class Mutation:
         info: Info,
         email: str,
         password: str,
-        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
+        cookie: CookieArgument = False,
     ) -> LoginResult:
         return login_completing(info, lambda: sessions.login(get_request(info), email, password), cookie=bool(cookie))
 
@@ -165,7 +166,7 @@ class Mutation:
         mfa_token: str,
         code: str | None = None,
         credential: JSON | None = None,
-        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
+        cookie: CookieArgument = False,
     ) -> LoginResult:
         request = get_request(info)
         return login_completing(
@@ -188,7 +189,7 @@ class Mutation:
         self,
         info: Info,
         credential: JSON,
-        cookie: Annotated[bool | None, strawberry.argument(description=COOKIE)] = False,
+        cookie: CookieArgument = False,
     ) -> LoginResult:
         request = get_request(info)
         return login_completing(info, lambda: factor_login.login_with_passkey(request, credential), cookie=bool(cookie))

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 import strawberry_django
 from allauth.mfa.models import Authenticator as AuthenticatorModel
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
@@ -36,6 +36,21 @@ class Session:
     def current(self, root: models.AuthToken, info: Info) -> bool:
         token = getattr(get_request(info), "auth", None)
         return token is not None and token.pk == root.pk
+
+
+def live_sessions() -> QuerySet[models.AuthToken]:
+    return models.AuthToken.objects.live().order_by("-created_at")
+
+
+def second_factors() -> QuerySet[AuthenticatorModel]:
+    return AuthenticatorModel.objects.order_by("created_at", "pk")
+
+
+def prefetched(root: models.User, to_attr: str, rows: QuerySet) -> list:
+    """The user's `rows` as the optimizer prefetched them into `to_attr` for a
+    list, or queried for this one user (`me`)."""
+    found = getattr(root, to_attr, None)
+    return list(rows.filter(user=root) if found is None else found)
 
 
 @strawberry.enum(description="A kind of second factor.")
@@ -93,38 +108,20 @@ class User:
     @strawberry_django.field(
         # A callable: `live()` reads the clock, and must read it at each request,
         # not once when the schema is built.
-        prefetch_related=[
-            lambda info: Prefetch(
-                "auth_tokens",
-                queryset=models.AuthToken.objects.live().order_by("-created_at"),
-                to_attr="live_sessions",
-            )
-        ],
+        prefetch_related=[lambda info: Prefetch("auth_tokens", queryset=live_sessions(), to_attr="live_sessions")],
         extensions=[IsOwner()],
         description="The user's live sessions: the user itself only.",
     )
     def sessions(self, root: models.User) -> list[Session] | None:
-        live = getattr(root, "live_sessions", None)
-        if live is None:
-            live = models.AuthToken.objects.live().filter(user=root).order_by("-created_at")
-        return list(live)
+        return prefetched(root, "live_sessions", live_sessions())
 
     @strawberry_django.field(
-        prefetch_related=[
-            Prefetch(
-                "authenticator_set",
-                queryset=AuthenticatorModel.objects.order_by("created_at", "pk"),
-                to_attr="second_factors",
-            )
-        ],
+        prefetch_related=[Prefetch("authenticator_set", queryset=second_factors(), to_attr="second_factors")],
         extensions=[IsOwner()],
         description="The user's second factors and passkeys: the user itself only.",
     )
     def authenticators(self, root: models.User) -> list[Authenticator] | None:
-        factors = getattr(root, "second_factors", None)
-        if factors is None:
-            factors = AuthenticatorModel.objects.filter(user=root).order_by("created_at", "pk")
-        return list(factors)
+        return prefetched(root, "second_factors", second_factors())
 
 
 @strawberry.type

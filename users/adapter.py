@@ -95,9 +95,16 @@ class AccountAdapter(DefaultAccountAdapter):
         after_answer(partial(deliver, message))
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
-        """allauth's notices (time, IP, browser), with the browser described, not quoted."""
-        described = {"user_agent": user_agents.describe(self.get_http_user_agent(self.request))}
-        super().send_notification_mail(template_prefix, user, {**described, **(context or {})}, email)
+        """allauth's notices (time, IP, browser), with the browser described, not
+        quoted; written after the answer, as describing the browser takes a parse."""
+
+        def send() -> None:
+            described = {"user_agent": user_agents.describe(self.get_http_user_agent(self.request))}
+            super(AccountAdapter, self).send_notification_mail(
+                template_prefix, user, {**described, **(context or {})}, email
+            )
+
+        after_answer(send)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"

@@ -1,13 +1,10 @@
 """The operator's console: find an account, see and end its sessions, deactivate it."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 
 from users.models import AuthToken, User
-
-admin.site.site_header = f"{settings.SITE_NAME} administration"
 
 SESSION_FIELDS = ["created_at", "last_used_at", "expires_at", "user_agent", "ip_address"]
 

@@ -3,6 +3,7 @@ the one gate (users.credentials), so a stolen staff session or a guesser at the
 login form meets the same locks as the API."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.forms import AdminPasswordChangeForm as DjangoPasswordChangeForm
@@ -73,6 +74,7 @@ class GatedPasswordChangeView(PasswordChangeView):
 class AdminSite(admin.AdminSite):
     login_form = LoginForm
     login_template = "admin/login_with_code.html"
+    site_header = f"{settings.SITE_NAME} administration"
     # The service has no page at "/" for the admin's "View site" link to open.
     site_url = None
 

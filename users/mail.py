@@ -3,14 +3,11 @@ for messages) and each after the answer (`users.background`)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.http import HttpRequest
 
 from users import ratelimits
-from users.background import after_answer
 from users.errors import RateLimited
 from users.models import User
 
@@ -40,10 +37,8 @@ def send_already_registered(request: HttpRequest, email: str) -> None:
 
 
 def send_password_changed(request: HttpRequest, user: User) -> None:
-    """Tell the owner, with when and from where, so a change they did not make
-    stands out. Written after the answer: describing the browser takes a parse."""
-    adapter = get_adapter(request)
-    after_answer(partial(adapter.send_notification_mail, "account/email/password_changed", user, email=user.email))
+    """Tell the owner, with when and from where, so a change they did not make stands out."""
+    get_adapter(request).send_notification_mail("account/email/password_changed", user, email=user.email)
 
 
 def send_reset_link(request: HttpRequest, user: User, key: str) -> None:

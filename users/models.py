@@ -5,7 +5,6 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -51,6 +50,13 @@ def verified_addresses(user, email) -> models.QuerySet[EmailAddress]:
     """The one rule for "is this account's address verified?": its own address
     (`User.email`) has a verified allauth EmailAddress row."""
     return EmailAddress.objects.filter(user=user, email=email, verified=True)
+
+
+def own_address(user) -> EmailAddress:
+    """The allauth EmailAddress row of the account's own address; accounts made
+    outside `register` (the admin, a shell) get theirs when a flow needs it."""
+    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    return address
 
 
 def email_verified() -> Exists:
@@ -122,17 +128,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         self._kept_session = keep_session
 
     def check_password(self, raw_password: str) -> bool:
-        """Django's check, but a hash upgrade (new hasher parameters) carries the
-        account's sessions over to the new hash: the password itself is the same."""
-
-        def rehash(raw: str) -> None:
-            old_digest = self.password_digest
-            AbstractBaseUser.set_password(self, raw)
-            self._password = None  # not a password change: keeps the sessions
-            self.save(update_fields=["password"])
+        """Django's check, but a hash upgrade (new hasher parameters, which Django
+        saves without a password change) carries the account's sessions over to the
+        new hash: the password itself is the same."""
+        old_digest = self.password_digest
+        matches = super().check_password(raw_password)
+        if matches and self.password_digest != old_digest:
             AuthToken.objects.filter(user=self, password_digest=old_digest).update(password_digest=self.password_digest)
-
-        return check_password(raw_password, self.password, rehash)
+        return matches
 
     def save(self, *args, **kwargs) -> None:
         # Every way in refuses what the rules refuse (the flows, the manager, the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.models import EmailConfirmationHMAC
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -18,7 +18,7 @@ from users.cleaning import clean_all, clean_email, clean_key, clean_new_password
 from users.errors import ExpiredKey, InvalidCredentials, InvalidKey, NotAuthenticated
 from users.locking import lock_user
 from users.mail import send_password_changed, send_reset_link, within_mail_cooldown
-from users.models import AuthToken, User
+from users.models import AuthToken, User, own_address
 from users.reset_keys import Verdict
 from users.sessions import current_token
 
@@ -65,7 +65,7 @@ def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
         clean_new_password(new_password, user, field="newPassword")
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+        address = own_address(user)
         if not address.verified:
             EmailConfirmationHMAC(address).confirm(request)
         send_password_changed(request, user)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.db import transaction
@@ -22,7 +21,7 @@ from users.cleaning import clean_all, clean_email, clean_key, clean_password
 from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound, ReauthenticationRequired
 from users.locking import lock_user
 from users.mail import send_verification
-from users.models import MAX_ID, AuthToken, User
+from users.models import MAX_ID, AuthToken, User, own_address
 
 
 def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, str]:
@@ -46,9 +45,8 @@ def admit(request: HttpRequest, user: User) -> None:
     address verified (else it is mailed a fresh link)."""
     if not user.is_active:
         raise AccountDisabled()
-    # Accounts made outside `register` (the admin, a shell) get their address row here;
-    # the flow needs the row (to mail it), so it reads the rule's answer off it.
-    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    # The flow needs the row (to mail it), so it reads the rule's answer off it.
+    address = own_address(user)
     if not address.verified:
         send_verification(request, address, signup=False)
         raise EmailNotVerified()

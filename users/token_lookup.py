@@ -25,6 +25,8 @@ from users.models import AuthToken, User
 
 TOKEN_FIELDS = AuthToken._meta.concrete_fields
 USER_FIELDS = User._meta.concrete_fields
+TOKEN_ATTNAMES = [f.attname for f in TOKEN_FIELDS]
+USER_ATTNAMES = [f.attname for f in USER_FIELDS]
 
 
 @cache
@@ -83,10 +85,8 @@ def live_token(secret: str) -> AuthToken | None:
     if row is None:
         return None
     split = len(TOKEN_FIELDS)
-    token = AuthToken.from_db(
-        connection.alias, [f.attname for f in TOKEN_FIELDS], orm_values(connection, AuthToken, row[:split])
-    )
-    user = User.from_db(connection.alias, [f.attname for f in USER_FIELDS], orm_values(connection, User, row[split:-1]))
+    token = AuthToken.from_db(connection.alias, TOKEN_ATTNAMES, orm_values(connection, AuthToken, row[:split]))
+    user = User.from_db(connection.alias, USER_ATTNAMES, orm_values(connection, User, row[split:-1]))
     if not hmac.compare_digest(token.password_digest, user.password_digest):
         return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])

@@ -15,13 +15,13 @@ PREFIX = "gqa_"
 MAX_LENGTH = 128
 
 
-def generate_secret() -> str:
-    return PREFIX + secrets.token_urlsafe(32)
+def generate_secret(prefix: str = PREFIX) -> str:
+    return prefix + secrets.token_urlsafe(32)
 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def is_well_formed(secret: str) -> bool:
-    return secret.startswith(PREFIX) and len(secret) <= MAX_LENGTH and secret.isascii()
+def is_well_formed(secret: str, prefix: str = PREFIX) -> bool:
+    return secret.startswith(prefix) and len(secret) <= MAX_LENGTH and secret.isascii()

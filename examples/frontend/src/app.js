@@ -81,6 +81,12 @@ function show(status, payload) {
   $("#output").textContent = payload === undefined ? "" : JSON.stringify(payload, null, 2);
 }
 
+async function query(document) {
+  const result = await client.query(document, {}).toPromise();
+  if (result.error) throw new Error("Could not reach the service");
+  return result.data;
+}
+
 async function run(document, variables = {}) {
   const result = await client.mutation(document, variables).toPromise();
   if (result.error) {
@@ -92,12 +98,12 @@ async function run(document, variables = {}) {
 
 $("#api").textContent = API_URL;
 
-$("#account").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  const email = form.get("email");
-  const password = form.get("password");
-  try {
+$("#account").addEventListener(
+  "submit",
+  handle(async (event) => {
+    const form = new FormData(event.target);
+    const email = form.get("email");
+    const password = form.get("password");
     if (event.submitter.value === "register") {
       const { register } = await run(REGISTER, { email, password });
       show(register.success ? "Check your inbox for the verification link." : "Not registered.", register);
@@ -113,30 +119,25 @@ $("#account").addEventListener("submit", async (event) => {
       return;
     }
     loggedIn(login);
-  } catch (error) {
-    show(error.message);
-  }
-});
+  }),
+);
 
-$("#me").addEventListener("click", async () => {
-  try {
-    const result = await client.query(ME, {}).toPromise();
-    if (result.error) throw new Error("Could not reach the service");
-    show(result.data.me ? `You are ${result.data.me.email}.` : "Nobody is logged in.", result.data);
-  } catch (error) {
-    show(error.message);
-  }
-});
+$("#me").addEventListener(
+  "click",
+  handle(async () => {
+    const data = await query(ME);
+    show(data.me ? `You are ${data.me.email}.` : "Nobody is logged in.", data);
+  }),
+);
 
-$("#logout").addEventListener("click", async () => {
-  try {
+$("#logout").addEventListener(
+  "click",
+  handle(async () => {
     const { logout } = await run(LOGOUT);
     token = null;
     show(logout.success ? "Logged out." : "Was not logged in.", logout);
-  } catch (error) {
-    show(error.message);
-  }
-});
+  }),
+);
 
 const cookieMode = () => new FormData($("#account")).get("mode") === "cookie";
 
@@ -255,8 +256,7 @@ $("#confirm-totp").addEventListener(
 $("#factors").addEventListener(
   "click",
   handle(async () => {
-    const result = await client.query(FACTORS, {}).toPromise();
-    if (result.error) throw new Error("Could not reach the service");
-    show(result.data.me ? "Your factors:" : "Nobody is logged in.", result.data.me?.authenticators);
+    const data = await query(FACTORS);
+    show(data.me ? "Your factors:" : "Nobody is logged in.", data.me?.authenticators);
   }),
 );
