@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run example test lint format schema test-reliability bench migrate clean
+.PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
 $(VENV)/.installed: pyproject.toml
@@ -29,6 +29,10 @@ run: migrate
 # The example browser app (examples/frontend) on its own origin, against `make run`.
 example:
 	cd examples/frontend && npm ci --no-audit --no-fund && npm start
+
+# A new signing key for the OpenID provider (OIDC_PRIVATE_KEY), printed as PEM.
+oidc-key: $(VENV)/.installed
+	@$(BIN)/python -m provider.keys
 
 # ruff: lint and format, configured in pyproject.toml; `make format` rewrites.
 lint: $(VENV)/.installed

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gql_auth import local_secrets
+from provider import keys as oidc_keys
 from users.origins import parse_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
     "users",
     "factors",  # before allauth.mfa, so its mails override allauth's
+    "provider",  # before allauth.idp.oidc, so its pages override allauth's
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
@@ -96,6 +98,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.idp.oidc",
     "strawberry_django",
     "corsheaders",
     "csp",
@@ -114,6 +117,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The hosted login and the provider's pages know a person by the service's
+    # session cookie, as the API does, not by Django's session (provider/sessions.py).
+    "provider.sessions.HostedSessionMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -189,6 +195,8 @@ AUTHENTICATION_BACKENDS = ["users.backends.EmailBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # Only OpenID clients' generated 256-bit secrets, never a password (provider/hashers.py).
+    "provider.hashers.ClientSecretHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -246,6 +254,40 @@ MFA_TOKEN_TTL = timedelta(minutes=5)
 MFA_TOKEN_MAX_FAILURES = 5
 # How recent a login or `reauthenticate` must be for a sensitive mutation.
 REAUTHENTICATION_TIMEOUT_SECONDS = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
+# The OpenID Connect provider (django-allauth's allauth.idp.oidc; provider/ and
+# README, "Sign in to other applications"). The issuer is PUBLIC_URL.
+OIDC_PRIVATE_KEYS_FILE = os.environ.get("OIDC_PRIVATE_KEYS_FILE", "")
+IDP_OIDC_PRIVATE_KEYS = oidc_keys.read_keys_file(OIDC_PRIVATE_KEYS_FILE) if OIDC_PRIVATE_KEYS_FILE else []
+if os.environ.get("OIDC_PRIVATE_KEY", "").strip():
+    IDP_OIDC_PRIVATE_KEY = oidc_keys.check_pem(os.environ["OIDC_PRIVATE_KEY"], "OIDC_PRIVATE_KEY")
+elif IDP_OIDC_PRIVATE_KEYS:
+    IDP_OIDC_PRIVATE_KEY = ""
+elif not DEBUG:
+    raise ImproperlyConfigured(
+        "OIDC_PRIVATE_KEY must be set when DEBUG=0: the PEM of the RSA key that signs tokens "
+        "(`manage.py oidc_key` prints a new one)."
+    )
+else:
+    # Development: a key of this checkout's own, kept beside its SECRET_KEY.
+    dev_key_file = Path(os.environ.get("DEV_OIDC_KEY_FILE") or BASE_DIR / "var" / "oidc_private_key.pem")
+    IDP_OIDC_PRIVATE_KEY = oidc_keys.check_pem(
+        local_secrets.read_or_create(dev_key_file, oidc_keys.generate_pem), str(dev_key_file)
+    )
+IDP_OIDC_ADAPTER = "provider.adapter.OIDCAdapter"
+# JWTs, so resource servers in any language verify them offline against the JWKS.
+# Offline verifiers cannot see a revocation, so they live briefly; refresh tokens
+# rotate on every use and die with the password (provider/sessions.py).
+IDP_OIDC_ACCESS_TOKEN_FORMAT = "jwt"
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = env_int("OIDC_ACCESS_TOKEN_TTL_SECONDS", 600)
+IDP_OIDC_ID_TOKEN_EXPIRES_IN = env_int("OIDC_ID_TOKEN_TTL_SECONDS", 300)
+IDP_OIDC_REFRESH_TOKEN_EXPIRES_IN = env_int("OIDC_REFRESH_TOKEN_TTL_DAYS", 30) * 24 * 3600
+IDP_OIDC_ROTATE_REFRESH_TOKEN = True
+IDP_OIDC_INTROSPECTION_ENABLED = True
+# Where the authorization endpoint sends a person who is not signed in.
+LOGIN_URL = "hosted-login"
+# Where signing out of the provider lands when the application names no page.
+ACCOUNT_LOGOUT_REDIRECT_URL = "hosted-login"
+
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -286,6 +328,7 @@ RATE_LIMITS = {
 }
 if env_bool("RATE_LIMITS_DISABLED", False):
     RATE_LIMITS = {}
+    IDP_OIDC_RATE_LIMITS = False
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

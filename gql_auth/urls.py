@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from gql_auth.health import healthz, readyz
@@ -31,6 +31,9 @@ urlpatterns = [
     path("verify-email/<str:key>", pages.verify_email, name="verify-email"),
     path("reset-password/<str:key>", pages.reset_password, name="reset-password"),
     path("unlock-account/<str:key>", pages.unlock_account, name="unlock-account"),
+    # The OpenID Connect provider and its hosted login page (the contract's
+    # "Signing in to other applications").
+    path("", include("provider.urls")),
 ]
 
 handler400 = "gql_auth.views.bad_request"

@@ -29,7 +29,7 @@ from users.authentication import (
     clear_session_cookie,
     cookie_is_stale,
     cookie_session,
-    set_session_cookie,
+    replace_cookie_session,
 )
 from users.errors import AccountError, AccountErrors, MfaRequired
 from users.models import AuthToken
@@ -82,9 +82,7 @@ def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, c
     except (AccountError, AccountErrors) as failure:
         return LoginResult(success=False, errors=user_errors(failure))
     if cookie:
-        set_session_cookie(info.context.response, secret, token.expires_at)
-        if replaced is not None:
-            replaced.delete()  # the browser no longer holds its secret: no orphan session
+        replace_cookie_session(info.context.response, token, secret, replaced)
     return LoginResult(
         success=True, errors=[], token=None if cookie else secret, expires_at=token.expires_at, user=token.user
     )

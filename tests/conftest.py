@@ -11,7 +11,7 @@ from users.models import User
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(request, settings):
-    settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher", "provider.hashers.ClientSecretHasher"]
     # Mails are sent in the request thread, so a test sees them at once;
     # tests/users/test_adapter.py covers sending in the background.
     settings.EMAIL_SEND_IN_BACKGROUND = False

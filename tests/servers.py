@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -13,7 +14,15 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from provider.keys import generate_pem
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def oidc_test_key() -> str:
+    """One signing key for every server process a test run starts."""
+    return generate_pem()
 
 
 def free_port() -> int:
@@ -133,6 +142,7 @@ def server_env(database_url: str, **extra: str) -> dict:
         DATABASE_URL=database_url,
         DEBUG="0",
         SECRET_KEY="test-servers-" + "k" * 40,
+        OIDC_PRIVATE_KEY=oidc_test_key(),
         ALLOWED_HOSTS="127.0.0.1",
         **extra,
     )

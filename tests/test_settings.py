@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from provider.keys import generate_pem
+
 ROOT = Path(__file__).resolve().parent.parent
+# Production needs a signing key for the OpenID provider as it needs SECRET_KEY.
+OIDC_KEY = generate_pem()
 
 PROBE = """
 import json
@@ -43,7 +47,7 @@ print(json.dumps({
 
 
 def run(env: dict, probe: str = PROBE) -> subprocess.CompletedProcess:
-    names = {"DEBUG", "SECRET_KEY", "GRAPHIQL", "GRAPHQL_INTROSPECTION"}
+    names = {"DEBUG", "SECRET_KEY", "GRAPHIQL", "GRAPHQL_INTROSPECTION", "OIDC_PRIVATE_KEY", "OIDC_PRIVATE_KEYS_FILE"}
     base = {k: v for k, v in os.environ.items() if k not in names}
     if probe is not PROBE:
         probe = "import django; django.setup()\n" + probe
@@ -68,8 +72,8 @@ def test_debug_is_off_unless_set():
     result = run({})
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
-    assert run({"SECRET_KEY": "x" * 50}).returncode == 0
-    assert json.loads(run({"SECRET_KEY": "x" * 50}).stdout)["debug"] is False
+    assert run({"SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": OIDC_KEY}).returncode == 0
+    assert json.loads(run({"SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": OIDC_KEY}).stdout)["debug"] is False
 
 
 KEY_PROBE = "from django.conf import settings; print(settings.SECRET_KEY)"
@@ -98,15 +102,15 @@ def test_development_key_is_generated_once_per_checkout_and_kept_out_of_git(tmp_
     [
         ({"DEBUG": "1"}, {"debug": True, "graphiql": True, "introspection": True, "suggests": True}),
         (
-            {"DEBUG": "0", "SECRET_KEY": "x" * 50},
+            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": OIDC_KEY},
             {"debug": False, "graphiql": False, "introspection": False, "suggests": False},
         ),
         (
-            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "GRAPHQL_INTROSPECTION": "1"},
+            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": OIDC_KEY, "GRAPHQL_INTROSPECTION": "1"},
             {"debug": False, "graphiql": False, "introspection": True, "suggests": True},
         ),
         (
-            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "GRAPHIQL": "1"},
+            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": OIDC_KEY, "GRAPHIQL": "1"},
             {"debug": False, "graphiql": True, "introspection": True, "suggests": True},
         ),
     ],
@@ -123,11 +127,12 @@ PRODUCTION = {
     "SECRET_KEY": "k3Y-" + "vQ9xR2mT7wL4pZ8nB6cJ1hF5dG0sA3eU" * 2,
     "PUBLIC_URL": "https://auth.example.org",
     "ALLOWED_HOSTS": "auth.example.org",
+    "OIDC_PRIVATE_KEY": OIDC_KEY,
 }
 
 
 def test_deploy_check_is_clean_for_an_https_service():
-    names = {"DEBUG", "SECRET_KEY", "PUBLIC_URL", "ALLOWED_HOSTS", "TRUSTED_PROXY_COUNT"}
+    names = {"DEBUG", "SECRET_KEY", "PUBLIC_URL", "ALLOWED_HOSTS", "TRUSTED_PROXY_COUNT", "OIDC_PRIVATE_KEY"}
     # Not DJANGO_ALLOW_ASYNC_UNSAFE either, which the browser tests set for this process.
     base = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("DJANGO_")}
     result = subprocess.run(
@@ -171,3 +176,95 @@ def test_production_behind_a_tls_proxy_is_https_only():
     assert seen["proxied"] == 200
     assert seen["hsts"] == "max-age=31536000; includeSubDomains"
     assert seen["admin_cookie_secure"]
+
+
+def test_production_refuses_to_start_without_a_signing_key():
+    result = run({"DEBUG": "0", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "OIDC_PRIVATE_KEY must be set when DEBUG=0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("pem", "says"),
+    [
+        ("not a key", "is not an unencrypted PEM private key"),
+        (generate_pem().replace("PRIVATE KEY-----\n", "PRIVATE KEY-----\nAAAA"), "is not an unencrypted PEM"),
+    ],
+)
+def test_a_signing_key_that_cannot_sign_is_refused_at_start(pem, says):
+    result = run({"DEBUG": "0", "SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": pem})
+    assert result.returncode != 0
+    assert says in result.stderr
+
+
+def test_a_signing_key_may_arrive_on_one_line():
+    """Env files and secret stores often hold one line, with the newlines written `\\n`."""
+    one_line = OIDC_KEY.strip().replace("\n", "\\n")
+    probe = "from django.conf import settings; print(settings.IDP_OIDC_PRIVATE_KEY == open(0).read())"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + probe],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "gql_auth.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "OIDC_PRIVATE_KEY": one_line,
+        },
+        input=OIDC_KEY.strip() + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_development_generates_a_signing_key_once_and_keeps_it(tmp_path):
+    key_file = tmp_path / "oidc.pem"
+    probe = "from django.conf import settings; print(settings.IDP_OIDC_PRIVATE_KEY)"
+    env = {"DEBUG": "1", "DEV_OIDC_KEY_FILE": str(key_file)}
+    first = run(env, probe)
+    assert first.returncode == 0, first.stderr
+    assert "BEGIN PRIVATE KEY" in first.stdout
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert run(env, probe).stdout == first.stdout
+
+
+def test_rotation_signs_with_the_newest_key_and_publishes_both(tmp_path):
+    old, new = generate_pem(), generate_pem()
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(
+        json.dumps(
+            [
+                {"pem": old, "issued_at": "2026-01-01T00:00:00Z"},
+                {"pem": new, "issued_at": "2026-06-01T00:00:00Z"},
+            ]
+        )
+    )
+    probe = (
+        "from allauth.idp.oidc.adapter import get_adapter; from django.test import Client\n"
+        "from cryptography.hazmat.primitives.serialization import load_pem_private_key\n"
+        "import json\n"
+        "signing = get_adapter().get_signing_key().pem\n"
+        "print(json.dumps({'kids': len(Client().get('/.well-known/jwks.json').json()['keys']),"
+        " 'signing': load_pem_private_key(signing.encode(), None).private_numbers().d ="
+        "= load_pem_private_key(open(0).read().encode(), None).private_numbers().d}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + probe],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "OIDC_PRIVATE_KEY"},
+            "DJANGO_SETTINGS_MODULE": "gql_auth.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "testserver",
+            "OIDC_PRIVATE_KEYS_FILE": str(keys_file),
+        },
+        input=new,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"kids": 2, "signing": True}

@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage
 
 from users import user_agents
 from users.background import after_answer
+from users.models import AuthToken
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +116,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def add_message(self, *args, **kwargs) -> None:
         # An API has no page to flash messages on; storing them would set cookies.
         return None
+
+    def logout(self, request) -> None:
+        """Signing out of the provider (RP-initiated logout) ends the hosted
+        page's session: its token, and the cookie that holds it."""
+        token = getattr(request, "auth", None)
+        if isinstance(token, AuthToken):
+            token.delete()
+            request.session_ended = True  # provider.sessions clears the cookie
+        super().logout(request)

@@ -55,6 +55,17 @@ def set_session_cookie(response: HttpResponseBase, secret: str, expires_at: date
     )
 
 
+def replace_cookie_session(
+    response: HttpResponseBase, token: AuthToken, secret: str, replaced: AuthToken | None
+) -> None:
+    """Hand the browser a new session in the cookie; the session the cookie held
+    before (`replaced`, read before the login) ends, as no browser holds its secret
+    any more: no orphan session is left behind."""
+    set_session_cookie(response, secret, token.expires_at)
+    if replaced is not None and replaced.pk != token.pk:
+        replaced.delete()
+
+
 def clear_session_cookie(response: HttpResponseBase) -> None:
     response.delete_cookie(session_cookie_name(), path="/", samesite="Lax")
 

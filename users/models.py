@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -18,6 +18,10 @@ from users.addresses import EmailAddressField, InvalidAddress, canonical_email, 
 
 # The largest id a database integer column holds (BigAutoField): larger ids are forged.
 MAX_ID = 2**63 - 1
+
+# Sent when a new password or a deactivation has ended an account's sessions
+# (`user`), so what other apps issued on its word ends too.
+sessions_ended = Signal()
 
 
 class UserManager(BaseUserManager["User"]):
@@ -157,6 +161,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kept.password_digest = self.password_digest
                 AuthToken.objects.filter(pk=kept.pk).update(password_digest=kept.password_digest)
             self._kept_session = None
+            # What other apps issued on the account's word ends with it (provider/sessions.py).
+            sessions_ended.send(sender=User, user=self)
 
 
 class AuthTokenQuerySet(models.QuerySet["AuthToken"]):

@@ -1,0 +1,42 @@
+"""OpenID clients in the admin: allauth's pages, with the secret made and kept
+the service's way (provider.clients) and the redirect URIs under its rules."""
+
+from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
+from allauth.idp.oidc.models import Client
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+
+from provider import clients
+
+
+class ClientAdmin(AllauthClientAdmin):
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        def clean_redirect_uris(self) -> str:
+            text = self.cleaned_data["redirect_uris"]
+            try:
+                for uri in filter(None, (line.strip() for line in text.splitlines())):
+                    clients.clean_redirect_uri(uri)
+            except clients.ClientError as error:
+                raise ValidationError(str(error)) from None
+            return text
+
+        form.clean_redirect_uris = clean_redirect_uris
+        return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            secret = clients.set_secret(obj)
+            if obj.type == Client.Type.CONFIDENTIAL:
+                self.message_user(
+                    request,
+                    format_html('The client secret is shown this once: <input readonly size="50" value="{}">', secret),
+                    level=messages.WARNING,
+                )
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+
+
+admin.site.unregister(Client)
+admin.site.register(Client, ClientAdmin)

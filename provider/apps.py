@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ProviderConfig(AppConfig):
+    """The OpenID Connect provider on allauth.idp.oidc: its settings' seam (the
+    adapter), the hosted login page and the pages around it, client
+    registration, and what ends the grants it issued."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "provider"
+    verbose_name = "Signing in to other applications"
+
+    def ready(self) -> None:
+        from provider import sessions  # noqa: F401  (connects revoke_grants)

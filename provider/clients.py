@@ -1,0 +1,125 @@
+"""Registering the organisation's applications as OpenID clients: the rules the
+`oidc_client` command and the admin share."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from allauth.idp.oidc.models import Client
+from django.contrib.auth.hashers import make_password
+
+from provider.hashers import ClientSecretHasher
+
+GRANTS = ("authorization_code", "refresh_token", "client_credentials")
+DEFAULT_GRANTS = ["authorization_code", "refresh_token"]
+DEFAULT_SCOPES = ["openid", "profile", "email"]
+# RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,100}")
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+class ClientError(ValueError):
+    """Client settings that cannot be registered; the message says why."""
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+def set_secret(client: Client) -> str:
+    """Give `client` a new secret; return it (it is kept only as a digest)."""
+    secret = new_secret()
+    client.secret = make_password(secret, hasher=ClientSecretHasher.algorithm)
+    return secret
+
+
+def clean_redirect_uri(uri: str) -> str:
+    """An absolute URI with no fragment (RFC 6749 3.1.2): https, http on a
+    loopback host (development, native apps' loopback redirects, RFC 8252 7.3),
+    or a native app's private-use scheme such as `com.example.app:/callback`."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        raise ClientError(f"Redirect URI {uri!r} is not a URI.") from None
+    if not parts.scheme or parts.fragment or "#" in uri or any(c.isspace() for c in uri) or "*" in uri:
+        raise ClientError(f"Redirect URI {uri!r} must be absolute, without a fragment, spaces or wildcards.")
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        raise ClientError(f"Redirect URI {uri!r} has no host.")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ClientError(f"Redirect URI {uri!r} must use https (http only on localhost, 127.0.0.1 or [::1]).")
+    if parts.scheme in ("javascript", "data", "file", "vbscript"):
+        raise ClientError(f"Redirect URI {uri!r} uses a scheme no application may receive at.")
+    return uri
+
+
+def clean_scope(scope: str) -> str:
+    if not SCOPE_TOKEN.fullmatch(scope):
+        raise ClientError(f"Scope {scope!r} is not a scope token (printable ASCII, no spaces, quotes or backslashes).")
+    return scope
+
+
+def create(
+    *,
+    name: str,
+    redirect_uris: list[str],
+    public: bool = False,
+    grants: list[str] | None = None,
+    scopes: list[str] | None = None,
+    post_logout_redirect_uris: list[str] = (),
+    consent: bool = False,
+) -> tuple[Client, str | None]:
+    """Register a client; return it with its secret (None for a public client),
+    which is shown this once."""
+    name = name.strip()
+    if not name or len(name) > Client._meta.get_field("name").max_length:
+        raise ClientError("A client needs a name of 1 to 100 characters.")
+    grants = list(dict.fromkeys(grants or DEFAULT_GRANTS))
+    unknown = [grant for grant in grants if grant not in GRANTS]
+    if unknown:
+        raise ClientError(f"Unknown grant {unknown[0]!r}; choose from {', '.join(GRANTS)}.")
+    if public and "client_credentials" in grants:
+        raise ClientError("A public client has no secret, so it cannot use client_credentials.")
+    if "refresh_token" in grants and "authorization_code" not in grants:
+        raise ClientError("refresh_token needs authorization_code: refresh tokens come from a sign-in.")
+    redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(redirect_uris)]
+    post_logout_redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(post_logout_redirect_uris)]
+    if "authorization_code" in grants and not redirect_uris:
+        raise ClientError("authorization_code needs at least one --redirect-uri.")
+    if "authorization_code" not in grants and (redirect_uris or post_logout_redirect_uris):
+        raise ClientError("Redirect URIs are for clients that sign people in (authorization_code).")
+    scopes = [clean_scope(scope) for scope in dict.fromkeys(scopes or DEFAULT_SCOPES)]
+    if "authorization_code" in grants and "openid" not in scopes:
+        scopes.insert(0, "openid")
+
+    client = Client(
+        name=name,
+        type=Client.Type.PUBLIC if public else Client.Type.CONFIDENTIAL,
+        skip_consent=not consent,
+    )
+    client.set_grant_types(grants)
+    client.set_redirect_uris(redirect_uris)
+    client.set_scopes(scopes)
+    client.set_default_scopes([scope for scope in ("openid", "email") if scope in scopes])
+    client.set_response_types(["code"] if "authorization_code" in grants else [])
+    if post_logout_redirect_uris:
+        client.set_post_logout_redirect_uris(post_logout_redirect_uris)
+    secret = set_secret(client)
+    client.save()
+    return client, (None if public else secret)
+
+
+def describe(client: Client) -> dict:
+    """What a script may read of a client: never its secret."""
+    return {
+        "client_id": client.id,
+        "name": client.name,
+        "type": client.type,
+        "redirect_uris": client.get_redirect_uris(),
+        "post_logout_redirect_uris": client.get_post_logout_redirect_uris(),
+        "grant_types": client.get_grant_types(),
+        "scopes": client.get_scopes(),
+        "consent": not client.skip_consent,
+        "created_at": client.created_at.isoformat(),
+    }

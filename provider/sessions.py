@@ -1,0 +1,66 @@
+"""Who is signed in on the hosted pages, and what ends the provider's grants.
+
+A sign-in on the hosted login page is a session like any other (one
+`users.models.AuthToken`), held by the browser in the service's HttpOnly
+session cookie, the one the API's cookie mode uses: so it is listed in
+`me.sessions` and ended by `logoutAll`, `revokeSession`, a password change and
+deactivation, with no second kind of session to keep in step. Django's own
+session (the admin's) signs nobody in here.
+
+The cookie is `SameSite=Lax`: it comes with a top-level navigation from an
+application (the authorization request) but not with another site's POST, and
+every POST these pages accept carries Django's CSRF token besides.
+"""
+
+from __future__ import annotations
+
+from allauth.idp.oidc.models import Token
+from django.contrib.auth.models import AnonymousUser
+from django.dispatch import receiver
+from rest_framework.exceptions import AuthenticationFailed
+
+from users.authentication import TokenAuthentication, clear_session_cookie, session_cookie_name
+from users.models import sessions_ended
+
+# The provider's endpoints and the hosted pages; nothing else reads the cookie
+# this way (the API applies its own rules, users.authentication).
+HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password")
+
+
+def signed_in(request) -> None:
+    """Set `request.user` and `request.auth` from the session cookie alone."""
+    request.user, request.auth = AnonymousUser(), None
+    secret = request.COOKIES.get(session_cookie_name())
+    if secret:
+        try:
+            request.user, request.auth = TokenAuthentication().authenticate_secret(secret)
+            request.auth.from_cookie = True
+        except AuthenticationFailed:
+            request.session_ended = True  # a dead cookie is dropped
+
+    async def auser():
+        return request.user
+
+    request.auser = auser
+
+
+class HostedSessionMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(HOSTED_PREFIXES):
+            signed_in(request)
+        response = self.get_response(request)
+        if getattr(request, "session_ended", False):
+            clear_session_cookie(response)
+        return response
+
+
+@receiver(sessions_ended)
+def revoke_grants(sender, user, **kwargs) -> None:
+    """A new password or a deactivation ends what applications hold too: their
+    refresh tokens, and the rows introspection and allauth's resource-server
+    class check access tokens against. (JWTs already verified offline live out
+    their few minutes: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN.)"""
+    Token.objects.filter(user=user, type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]).delete()

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from provider import views
+
+urlpatterns = [
+    path("login", views.login, name="hosted-login"),
+    # allauth's authorization endpoint sends `prompt=login` to allauth.account's
+    # pages by these names: here they are the hosted login too.
+    path("login", views.login, name="account_login"),
+    path("login", views.login, name="account_reauthenticate"),
+    path("forgot-password", views.forgot_password, name="forgot-password"),
+    # allauth's, refusing a bad request before asking anyone to sign in.
+    path("identity/o/authorize", views.authorization),
+    # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
+    path("", include("allauth.idp.urls")),
+]
