@@ -9,8 +9,10 @@ urlpatterns = [
     path("login", views.login, name="account_login"),
     path("login", views.login, name="account_reauthenticate"),
     path("forgot-password", views.forgot_password, name="forgot-password"),
-    # allauth's, refusing a bad request before asking anyone to sign in.
+    # allauth's, refusing a bad request before asking anyone to sign in, and
+    # letting their forms' answers reach the application (views.allow_form_redirect).
     path("identity/o/authorize", views.authorization),
+    path("identity/o/logout", views.logout),
     # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
     path("", include("allauth.idp.urls")),
 ]

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from allauth.idp.oidc import views as oidc_views
+from allauth.idp.oidc.internal.clientkit import is_redirect_uri_allowed
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
+from allauth.idp.oidc.models import Client
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,6 +51,33 @@ def next_url(request: HttpRequest) -> str:
     return ""
 
 
+def resumed_redirect_uri(next_url: str) -> str | None:
+    """The redirect URI of the authorization request `next_url` resumes, if its
+    client registered it."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("idp:oidc:authorization"):
+        return None
+    params = QueryDict(parts.query)
+    uri = params.get("redirect_uri")
+    client = Client.objects.filter(id=params.get("client_id") or "").first()
+    if client and uri and is_redirect_uri_allowed(uri, client.get_redirect_uris(), client.allow_uri_wildcards):
+        return uri
+    return None
+
+
+def allow_form_redirect(response: HttpResponseBase, uri: str | None) -> HttpResponseBase:
+    """The page's form ends, a redirect or two later, at `uri`: an application's
+    registered redirect URI. CSP's `form-action` ('self' everywhere) also binds
+    the redirects a form submission follows, so this response names that one
+    target too, and no other."""
+    if uri:
+        parts = urlsplit(uri)
+        response._csp_update = {
+            "form-action": [f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"]
+        }
+    return response
+
+
 def credential_field(request: HttpRequest):
     """The browser's WebAuthn answer, posted as JSON text; the flow refuses what
     is not one."""
@@ -66,8 +96,11 @@ def messages_of(failure: AccountError | AccountErrors) -> list[str]:
 def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpResponse:
     context = {"step": step, "next": next_url(request), **context}
     response = render(request, LOGIN_TEMPLATE, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # `next` carries the authorization request
-    return response
+    # `next` carries the authorization request: told to no other site. (Not
+    # no-referrer: then a browser posts the form with "Origin: null", which
+    # fails Django's CSRF check.)
+    response["Referrer-Policy"] = "same-origin"
+    return allow_form_redirect(response, resumed_redirect_uri(context["next"]))
 
 
 @never_cache
@@ -145,5 +178,22 @@ class AuthorizationView(oidc_views.AuthorizationView):
                 return oidc_views._ClientHttpResponseRedirect(error.in_uri(error.redirect_uri))
         return response
 
+    def render_to_response(self, context, **kwargs) -> HttpResponse:
+        # The consent form's answer is a redirect to the client.
+        return allow_form_redirect(super().render_to_response(context, **kwargs), self._request_info["redirect_uri"])
+
 
 authorization = AuthorizationView.as_view()
+
+
+class LogoutView(oidc_views.LogoutView):
+    """allauth's RP-initiated logout; its question's form may end at the
+    application's registered post-logout page."""
+
+    def render_to_response(self, context, **kwargs) -> HttpResponse:
+        form = context.get("form")
+        target = form.cleaned_data.get("post_logout_redirect_uri") if form is not None and form.is_valid() else None
+        return allow_form_redirect(super().render_to_response(context, **kwargs), target)
+
+
+logout = LogoutView.as_view()

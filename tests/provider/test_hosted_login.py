@@ -39,7 +39,7 @@ def test_a_person_sent_by_an_application_signs_in_and_goes_back_to_it(app, make_
     assert first.status_code == 302 and first["Location"].startswith("/login?next=/identity/o/authorize")
     page = browser.get(first["Location"])
     assert page.status_code == 200 and b'name="password"' in page.content
-    assert b"Forgot password?" in page.content and page["Referrer-Policy"] == "no-referrer"
+    assert b"Forgot password?" in page.content and page["Referrer-Policy"] == "same-origin"
     next_url = re.search(rb'name="next" value="([^"]+)"', page.content).group(1).decode().replace("&amp;", "&")
     signed_in = sign_in(browser, next=next_url)
     assert signed_in.status_code == 302 and signed_in["Location"] == next_url
@@ -225,3 +225,15 @@ def test_pages_send_the_strict_content_security_policy(app):
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     error = authorize(Client(), app, redirect_uri="https://evil.example/cb")
     assert "frame-ancestors 'none'" in error["Content-Security-Policy"]
+
+
+def test_the_forms_may_end_at_the_registered_redirect_uri_and_no_other(app, make_user):
+    """CSP's form-action binds the redirects a form's answer follows: the sign-in
+    form's ends at the application. Only a registered redirect URI is added."""
+    make_user()
+    first = authorize(Client(), app)
+    policy = Client().get(first["Location"])["Content-Security-Policy"]
+    assert "form-action 'self' https://app.example.org" in policy
+    forged = first["Location"].replace("app.example.org", "evil.example")
+    assert "evil.example" not in Client().get(forged)["Content-Security-Policy"]
+    assert "form-action 'self';" in Client().get("/login")["Content-Security-Policy"] + ";"
