@@ -63,7 +63,7 @@ def clean_scope(scope: str) -> str:
 def create(
     *,
     name: str,
-    redirect_uris: list[str],
+    redirect_uris: list[str] = (),
     public: bool = False,
     grants: list[str] | None = None,
     scopes: list[str] | None = None,

@@ -172,6 +172,13 @@ def test_introspection_says_active_then_inactive_after_revocation(app, signed_in
     assert introspect(app, tokens["refresh_token"]).json()["active"] is True
 
 
+def test_a_resource_server_introspects_the_tokens_of_the_apps_calling_it(app, register, signed_in_browser):
+    api = register(name="Orders API", grants=["client_credentials"], redirect_uris=[])
+    token = exchange(app, code_from(authorize(signed_in_browser, app))).json()["access_token"]
+    answer = introspect(api, token).json()
+    assert answer["active"] is True and answer["client_id"] == app.client_id
+
+
 def test_introspection_needs_client_authentication(app):
     token = token_request(app, {"grant_type": "client_credentials"}).json()["access_token"]
     response = introspect(app, token, authenticated=False)
