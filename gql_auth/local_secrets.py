@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -22,11 +23,16 @@ def read_or_create(path: Path, make=lambda: secrets.token_urlsafe(50)) -> str:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
+    # Written whole to a private temporary file, then linked into place: of two
+    # processes starting at once, one links, the other reads a complete file.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        # O_EXCL: of two processes starting at once, one writes, the other reads.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(value + "\n")
+        with os.fdopen(fd, "w") as file:
+            file.write(value + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        os.unlink(temporary)
     return value

@@ -255,7 +255,9 @@ MFA_TOKEN_MAX_FAILURES = 5
 # How recent a login or `reauthenticate` must be for a sensitive mutation.
 REAUTHENTICATION_TIMEOUT_SECONDS = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
 # The OpenID Connect provider (django-allauth's allauth.idp.oidc; provider/ and
-# README, "Sign in to other applications"). The issuer is PUBLIC_URL.
+# README, "Sign in to other applications"). The issuer is this service's own
+# public base: PUBLIC_URL, unless that is a separate frontend serving the pages.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
 OIDC_PRIVATE_KEYS_FILE = os.environ.get("OIDC_PRIVATE_KEYS_FILE", "")
 IDP_OIDC_PRIVATE_KEYS = oidc_keys.read_keys_file(OIDC_PRIVATE_KEYS_FILE) if OIDC_PRIVATE_KEYS_FILE else []
 if os.environ.get("OIDC_PRIVATE_KEY", "").strip():

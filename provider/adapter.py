@@ -20,19 +20,28 @@ class OIDCAdapter(DefaultOIDCAdapter):
     }
 
     def get_issuer(self) -> str:
-        # The public base, not whatever host a request arrived on: tokens must
-        # name one issuer whichever proxy or address served them.
-        return settings.PUBLIC_URL
+        # One configured base, not whatever host a request arrived on: tokens
+        # must name one issuer whichever proxy or address served them.
+        return settings.OIDC_ISSUER or settings.PUBLIC_URL
 
     def populate_server_metadata(self, data: dict) -> None:
-        """Every endpoint on the issuer's base, so a client that checks the
-        discovery document against the issuer (as OIDC Discovery 4.3 requires)
-        finds them where it reached the issuer."""
+        """Every endpoint on the issuer's origin, so a client that checks the
+        discovery document against the issuer (OIDC Discovery 4.3) finds them
+        where it reached the issuer; and only what this service offers."""
+        issuer = urlsplit(self.get_issuer())
         for name, value in list(data.items()):
             if name.endswith(("_endpoint", "_uri")) and isinstance(value, str) and value.startswith("http"):
-                parts = urlsplit(value)
-                data[name] = settings.PUBLIC_URL + parts.path + (f"?{parts.query}" if parts.query else "")
-        data["claims_supported"] = ["sub", "iss", "aud", "exp", "iat", "email", "email_verified", "name"]
+                data[name] = urlsplit(value)._replace(scheme=issuer.scheme, netloc=issuer.netloc).geturl()
+        data.pop("device_authorization_endpoint", None)
+        data["grant_types_supported"] = list(clients.GRANTS)
+        data["response_types_supported"] = ["code"]
+        data["claims_supported"] = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified"]
+
+    def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:
+        # When the person signed in (OIDC Core 2: required where max_age was asked).
+        auth_time = getattr(self.request, "oidc_auth_time", None)
+        if auth_time is not None:
+            id_token["auth_time"] = auth_time
 
     def generate_client_secret(self) -> str:
         return clients.new_secret()

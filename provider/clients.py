@@ -54,6 +54,14 @@ def clean_redirect_uri(uri: str) -> str:
     return uri
 
 
+def clean_origin(origin: str) -> str:
+    """A browser origin, `scheme://host[:port]`, as browsers send it."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname or origin != f"{parts.scheme}://{parts.netloc}":
+        raise ClientError(f"CORS origin {origin!r} must be scheme://host[:port], with nothing after.")
+    return origin
+
+
 def clean_scope(scope: str) -> str:
     if not SCOPE_TOKEN.fullmatch(scope):
         raise ClientError(f"Scope {scope!r} is not a scope token (printable ASCII, no spaces, quotes or backslashes).")
@@ -68,10 +76,15 @@ def create(
     grants: list[str] | None = None,
     scopes: list[str] | None = None,
     post_logout_redirect_uris: list[str] = (),
+    cors_origins: list[str] = (),
     consent: bool = False,
 ) -> tuple[Client, str | None]:
     """Register a client; return it with its secret (None for a public client),
-    which is shown this once."""
+    which is shown this once.
+
+    A public client whose redirect URIs are not all https is asked consent for
+    even when called first-party: any program on a device can claim its
+    custom scheme or loopback port and its client id (RFC 8252 8.6)."""
     name = name.strip()
     if not name or len(name) > Client._meta.get_field("name").max_length:
         raise ClientError("A client needs a name of 1 to 100 characters.")
@@ -93,15 +106,25 @@ def create(
     if "authorization_code" in grants and "openid" not in scopes:
         scopes.insert(0, "openid")
 
+    cors_origins = [clean_origin(origin) for origin in dict.fromkeys(cors_origins)]
+    if cors_origins and not public:
+        raise ClientError("--cors-origin is for public browser apps; a confidential client calls from its server.")
+    impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
+
     client = Client(
         name=name,
         type=Client.Type.PUBLIC if public else Client.Type.CONFIDENTIAL,
-        skip_consent=not consent,
+        skip_consent=not (consent or impersonable),
     )
+    client.set_cors_origins(cors_origins)
     client.set_grant_types(grants)
     client.set_redirect_uris(redirect_uris)
     client.set_scopes(scopes)
-    client.set_default_scopes([scope for scope in ("openid", "email") if scope in scopes])
+    if "authorization_code" in grants:
+        client.set_default_scopes([scope for scope in ("openid", "email") if scope in scopes])
+    else:
+        # A service acting as itself has no person: no identity scopes unless asked.
+        client.set_default_scopes([scope for scope in scopes if scope not in DEFAULT_SCOPES])
     client.set_response_types(["code"] if "authorization_code" in grants else [])
     if post_logout_redirect_uris:
         client.set_post_logout_redirect_uris(post_logout_redirect_uris)
@@ -120,6 +143,7 @@ def describe(client: Client) -> dict:
         "post_logout_redirect_uris": client.get_post_logout_redirect_uris(),
         "grant_types": client.get_grant_types(),
         "scopes": client.get_scopes(),
+        "cors_origins": client.get_cors_origins(),
         "consent": not client.skip_consent,
         "created_at": client.created_at.isoformat(),
     }

@@ -13,6 +13,11 @@ urlpatterns = [
     # letting their forms' answers reach the application (views.allow_form_redirect).
     path("identity/o/authorize", views.authorization),
     path("identity/o/logout", views.logout),
+    path("identity/o/api/token", views.token),
+    # The device flow is not offered: no client may be given its grant, and its
+    # endpoints would let anyone store codes in the cache unbounded.
+    path("identity/o/device", views.not_offered),
+    path("identity/o/api/device/code", views.not_offered),
     # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
     path("", include("allauth.idp.urls")),
 ]

@@ -16,14 +16,24 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from allauth.idp.oidc import views as oidc_views
-from allauth.idp.oidc.internal.clientkit import is_redirect_uri_allowed
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
-from allauth.idp.oidc.models import Client
+from allauth.idp.oidc.models import Client, Token
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -31,6 +41,7 @@ from django.views.decorators.http import require_http_methods
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from factors import login as factor_login
+from provider import protocol
 from users import passwords, sessions
 from users.authentication import cookie_session, replace_cookie_session
 from users.errors import AccountError, AccountErrors, ErrorCode, MfaRequired
@@ -60,7 +71,7 @@ def resumed_redirect_uri(next_url: str) -> str | None:
     params = QueryDict(parts.query)
     uri = params.get("redirect_uri")
     client = Client.objects.filter(id=params.get("client_id") or "").first()
-    if client and uri and is_redirect_uri_allowed(uri, client.get_redirect_uris(), client.allow_uri_wildcards):
+    if client and uri and protocol.redirect_uri_registered(client, uri):
         return uri
     return None
 
@@ -162,20 +173,76 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
     return render(request, "provider/forgot_password.html", context, status=status)
 
 
+@method_decorator(never_cache, name="dispatch")
 class AuthorizationView(oidc_views.AuthorizationView):
-    """allauth's authorization endpoint, but a request it would refuse is refused
-    before the person is asked to sign in: nobody types a password for an
-    unknown client or a redirect URI it never registered (RFC 6749 4.1.2.1)."""
+    """allauth's authorization endpoint, with this service's rules
+    (provider/authorization.py): a request it would refuse is refused before
+    the person is asked to sign in (nobody types a password for an unknown
+    client or a redirect URI it never registered, RFC 6749 4.1.2.1); redirect
+    URIs match exactly; PKCE is S256; `max_age` is honoured; `prompt=none`
+    never stands in for a consent not given; each code is bound to the sign-in
+    that made it."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 302 and isinstance(request.auth, AuthToken):
+            code = protocol.code_in(response["Location"])
+            if code:
+                protocol.bind(code, request.auth, self._request_info["client_id"])
+        return response
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return self.refusal(request) or super().get(request, *args, **kwargs)
+
+    def refusal(self, request: HttpRequest) -> HttpResponse | None:
+        params = request.GET
+        client = Client.objects.filter(id=params.get("client_id") or "").first()
+        uri = params.get("redirect_uri")
+        if client is None or uri is None:
+            return None  # allauth's own refusal, on its page
+        if not protocol.redirect_uri_registered(client, uri):
+            return refused(request, "The application's redirect URI is not one it registered.")
+        state = params.get("state")
+        if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
+            return to_client(uri, oauth_errors.InvalidRequestError("PKCE must use S256.", state=state))
+        if not request.user.is_authenticated:
+            return None
+        if "login" not in params.get("prompt", "").split() and self.too_old(request, params.get("max_age")):
+            return redirect_to_login(request.get_full_path())
+        if "none" in params.get("prompt", "").split() and not client.skip_consent:
+            granted = Token.objects.valid().filter(user=request.user, client=client).exists()
+            if not granted:
+                return to_client(uri, oauth_errors.ConsentRequired(state=state))
+        return None
+
+    @staticmethod
+    def too_old(request: HttpRequest, max_age: str | None) -> bool:
+        """OIDC Core 3.1.2.1: a sign-in older than `max_age` seconds must be made again."""
+        if max_age is None:
+            return False
+        try:
+            seconds = max(0, int(max_age))
+        except ValueError:
+            return False
+        return (timezone.now() - request.auth.authenticated_at).total_seconds() > seconds
 
     def _login_required(self, request: HttpRequest) -> HttpResponse | None:
         response = super()._login_required(request)
         if response is not None and request.method == "GET":
+            # The request's own checks, without the parts that compare it with a
+            # signed-in person (there is none yet): id_token_hint and claims.
+            uri, method, body, headers = extract_params(request)
+            parts = urlsplit(uri)
+            query = QueryDict(parts.query, mutable=True)
+            for name in ("id_token_hint", "claims"):
+                query.pop(name, None)
+            uri = parts._replace(query=query.urlencode()).geturl()
             try:
-                get_server().validate_authorization_request(*extract_params(request))
+                get_server().validate_authorization_request(uri, method, body, headers)
             except (oauth_errors.FatalClientError, ValidationError) as error:
-                return respond_html_error(request, error=error)
+                return refused(request, error=error)
             except oauth_errors.OAuth2Error as error:
-                return oidc_views._ClientHttpResponseRedirect(error.in_uri(error.redirect_uri))
+                return to_client(error.redirect_uri, error)
         return response
 
     def render_to_response(self, context, **kwargs) -> HttpResponse:
@@ -183,9 +250,56 @@ class AuthorizationView(oidc_views.AuthorizationView):
         return allow_form_redirect(super().render_to_response(context, **kwargs), self._request_info["redirect_uri"])
 
 
+def refused(request: HttpRequest, description: str | None = None, error=None) -> HttpResponse:
+    """allauth's error page, answering 400: the request is at fault."""
+    if error is None:
+        error = oauth_errors.InvalidRequestFatalError(description)
+    response = respond_html_error(request, error=error)
+    response.status_code = 400
+    return response
+
+
+def to_client(redirect_uri: str, error) -> HttpResponse:
+    """An error the client hears about at its (checked) redirect URI."""
+    return oidc_views._ClientHttpResponseRedirect(error.in_uri(redirect_uri))
+
+
 authorization = AuthorizationView.as_view()
 
 
+class TokenView(oidc_views.TokenView):
+    """allauth's token endpoint; a code is redeemed only while the sign-in it
+    stands on lives, and once (provider/protocol.py)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("grant_type") != "authorization_code":
+            return super().post(request)
+        code = request.POST.get("code") or ""
+        bound = protocol.binding(code)
+        if bound is not None and not protocol.session_lives(bound):
+            return invalid_grant("The sign-in this code came from has ended.")
+        # The ID token's auth_time (OIDCAdapter.populate_id_token).
+        request.oidc_auth_time = bound["auth_time"] if bound else None
+        response = super().post(request)
+        if bound is None:
+            return response
+        if response.status_code == 200 and not protocol.first_redemption(code):
+            # Redeemed twice at once: neither answer may stand.
+            protocol.revoke_what_it_gave(bound)
+            return invalid_grant("The code was already used.")
+        if response.status_code == 400 and protocol.was_redeemed(code):
+            protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
+        return response
+
+
+def invalid_grant(description: str) -> JsonResponse:
+    return JsonResponse({"error": "invalid_grant", "error_description": description}, status=400)
+
+
+token = TokenView.as_view()
+
+
+@method_decorator(never_cache, name="dispatch")
 class LogoutView(oidc_views.LogoutView):
     """allauth's RP-initiated logout; its question's form may end at the
     application's registered post-logout page."""
@@ -197,3 +311,7 @@ class LogoutView(oidc_views.LogoutView):
 
 
 logout = LogoutView.as_view()
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    raise Http404("Not offered by this service.")

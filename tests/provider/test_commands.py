@@ -107,3 +107,27 @@ def test_oidc_key_prints_a_usable_key():
     assert entry["expires_at"] == "2027-06-01T00:00:00+00:00" and "issued_at" in entry
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("oidc_key", "--json", "--not-before", "next tuesday", stdout=StringIO())
+
+
+def test_a_public_app_on_a_custom_scheme_or_loopback_is_asked_consent_for():
+    """Any program on a device can claim a custom scheme or a loopback port
+    (RFC 8252 8.6): the person is asked, even for the organisation's own app."""
+    native = run("create", "--name", "Desktop", "--public", "--redirect-uri", "com.example.desktop:/callback")
+    assert native["consent"] is True
+    web = run(
+        "create",
+        "--name",
+        "Web",
+        "--public",
+        "--redirect-uri",
+        "https://web.example.org/cb",
+        "--cors-origin",
+        "https://web.example.org",
+    )
+    assert web["consent"] is False and web["cors_origins"] == ["https://web.example.org"]
+
+
+@pytest.mark.parametrize("origin", ["https://web.example.org/", "web.example.org", "https://web.example.org/app"])
+def test_a_cors_origin_is_an_origin(origin):
+    with pytest.raises(CommandError, match="must be scheme://host"):
+        run("create", "--name", "W", "--public", "--redirect-uri", "https://w.example.org/cb", "--cors-origin", origin)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
@@ -10,6 +12,7 @@ from allauth.idp.oidc.models import Token
 from django.conf import settings
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from provider import views
 from tests.provider.conftest import (
@@ -127,7 +130,7 @@ def test_a_public_client_must_use_pkce(register, signed_in_browser):
 )
 def test_an_unknown_client_or_redirect_uri_is_refused_before_any_login(app, params):
     response = authorize(Client(), app, **params)
-    assert response.status_code == 200  # an error page of the service, never a redirect
+    assert response.status_code == 400  # an error page of the service, never a redirect
     assert b"cannot go on" in response.content
     assert "Location" not in response
 
@@ -210,3 +213,153 @@ def test_the_access_token_is_signed_with_the_configured_key(app):
     configured = serialization.load_pem_private_key(settings.IDP_OIDC_PRIVATE_KEY.encode(), None).public_key()
     assert key.key.public_numbers() == configured.public_numbers()
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
+
+
+# The rules this service adds to allauth's flow (provider/protocol.py), each
+# found missing by reading allauth's defaults with an attacker's eyes.
+
+
+def test_an_id_token_hint_from_a_signed_out_browser_leads_to_the_login_page(app, make_user):
+    make_user()
+    browser = Client()
+    sign_in_and_get_id_token = exchange(app, code_from(authorize(signed_in(browser), app))).json()["id_token"]
+    response = authorize(Client(), app, id_token_hint=sign_in_and_get_id_token)
+    assert response.status_code == 302 and response["Location"].startswith("/login?next=")
+
+
+def signed_in(browser: Client) -> Client:
+    from tests.provider.conftest import sign_in
+
+    assert sign_in(browser).status_code == 302
+    return browser
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        REDIRECT_URI + "?code=planted",
+        "HTTPS://APP.EXAMPLE.ORG/callback",
+        REDIRECT_URI + "/",
+        "https://app.example.org:443/callback",
+    ],
+)
+def test_a_redirect_uri_must_match_exactly(app, signed_in_browser, redirect_uri):
+    response = authorize(signed_in_browser, app, redirect_uri=redirect_uri)
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_a_loopback_redirect_uri_may_use_any_port(register, signed_in_browser):
+    native = register(redirect_uris=["http://127.0.0.1/callback"])
+    response = authorize(signed_in_browser, native, redirect_uri="http://127.0.0.1:51234/callback")
+    assert response.status_code == 302 and response["Location"].startswith("http://127.0.0.1:51234/callback?")
+
+
+@pytest.mark.parametrize("method", [None, "plain", "s256"])
+def test_pkce_must_be_s256(app, signed_in_browser, method):
+    params = {"code_challenge": "x" * 43}
+    if method:
+        params["code_challenge_method"] = method
+    response = authorize(signed_in_browser, app, **params)
+    assert response.status_code == 302 and response["Location"].startswith(REDIRECT_URI)
+    assert "error=invalid_request" in response["Location"] and "code=" not in response["Location"]
+
+
+def test_a_code_dies_with_the_sign_in_that_made_it(app, signed_in_browser, gql):
+    code = code_from(authorize(signed_in_browser, app))
+    AuthToken.objects.all().delete()  # logoutAll, a password change, deactivation, signing out
+    refused = exchange(app, code)
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_grant")
+    assert not Token.objects.exists()
+
+
+def test_a_password_change_between_the_code_and_its_redemption_ends_it(app, signed_in_browser):
+    code = code_from(authorize(signed_in_browser, app))
+    user = User.objects.get()
+    user.set_password("a brand new passphrase here")
+    user.save()
+    assert exchange(app, code).json()["error"] == "invalid_grant"
+
+
+def test_a_replayed_code_revokes_what_its_first_redemption_gave(app, signed_in_browser):
+    code = code_from(authorize(signed_in_browser, app))
+    tokens = exchange(app, code).json()
+    assert exchange(app, code).json()["error"] == "invalid_grant"
+    refreshed = token_request(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert refreshed.json()["error"] == "invalid_grant"
+    assert not Token.objects.exists()
+
+
+def test_two_redemptions_racing_leave_no_tokens(app, signed_in_browser, monkeypatch):
+    """allauth reads the code, then deletes it: two redemptions may both read it.
+    The second to claim the one redemption finds it claimed, and both lose."""
+    from provider import protocol
+
+    code = code_from(authorize(signed_in_browser, app))
+    monkeypatch.setattr(protocol, "first_redemption", lambda code: False)  # the other request claimed it
+    refused = exchange(app, code)
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_grant")
+    assert not Token.objects.exists()
+
+
+def test_the_id_token_says_when_the_person_signed_in(app, signed_in_browser):
+    session = AuthToken.objects.get()
+    code = code_from(authorize(signed_in_browser, app))
+    claims = verify(exchange(app, code).json()["id_token"], audience=app.client_id)
+    assert claims["auth_time"] == int(session.authenticated_at.timestamp())
+
+
+def test_max_age_asks_an_older_sign_in_to_be_made_again(app, signed_in_browser):
+    AuthToken.objects.update(authenticated_at=timezone.now() - timedelta(minutes=10))
+    again = authorize(signed_in_browser, app, max_age="300")
+    assert again.status_code == 302 and again["Location"].startswith("/login?next=")
+    assert code_from(authorize(signed_in_browser, app, max_age="3600"))
+
+
+def test_prompt_none_does_not_stand_in_for_consent(register, signed_in_browser, app):
+    third = register(consent=True)
+    exchange(app, code_from(authorize(signed_in_browser, app)))  # tokens for another client
+    silent = authorize(signed_in_browser, third, prompt="none")
+    assert silent.status_code == 302 and "error=consent_required" in silent["Location"]
+    assert "code=" not in silent["Location"]
+
+
+def test_the_device_flow_is_not_offered(app):
+    assert Client().post("/identity/o/api/device/code", {"client_id": app.client_id}).status_code == 404
+    assert Client().get("/identity/o/device").status_code == 404
+    config = Client().get("/.well-known/openid-configuration").json()
+    assert "device_authorization_endpoint" not in config
+    assert config["response_types_supported"] == ["code"]
+    assert sorted(config["grant_types_supported"]) == ["authorization_code", "client_credentials", "refresh_token"]
+
+
+def test_the_issuer_may_be_set_apart_from_the_pages_base(settings):
+    settings.PUBLIC_URL = "https://app.example.org"
+    settings.OIDC_ISSUER = "https://auth.example.org"
+    config = Client().get("/.well-known/openid-configuration").json()
+    assert config["issuer"] == "https://auth.example.org"
+    assert config["token_endpoint"] == "https://auth.example.org/identity/o/api/token"
+
+
+def test_a_browser_app_may_call_the_token_endpoint_from_its_origin(register, signed_in_browser):
+    spa = register(public=True, redirect_uris=["https://spa.example.org/cb"], cors_origins=["https://spa.example.org"])
+    verifier, challenge = pkce()
+    query = {"redirect_uri": "https://spa.example.org/cb", "code_challenge": challenge, "code_challenge_method": "S256"}
+    response = authorize(signed_in_browser, spa, **query)
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    answer = Client().post(
+        "/identity/o/api/token",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "https://spa.example.org/cb",
+            "client_id": spa.client_id,
+            "code_verifier": verifier,
+        },
+        HTTP_ORIGIN="https://spa.example.org",
+    )
+    assert answer.status_code == 200 and answer["Access-Control-Allow-Origin"] == "https://spa.example.org"
+
+
+def test_the_provider_pages_are_never_cached(app, signed_in_browser):
+    for response in (authorize(Client(), app), signed_in_browser.get("/identity/o/logout"), Client().get("/login")):
+        assert "no-store" in response["Cache-Control"]

@@ -58,6 +58,14 @@ class Command(BaseCommand):
             help="A scope the client may ask for (repeat; default: openid, profile, email).",
         )
         create.add_argument(
+            "--cors-origin",
+            dest="cors_origins",
+            action="append",
+            default=[],
+            metavar="ORIGIN",
+            help="With --public: a browser app's origin, allowed to call the token endpoint (repeat for several).",
+        )
+        create.add_argument(
             "--consent",
             action="store_true",
             help="A third-party application: ask the person to consent before it gets their data.",
@@ -76,6 +84,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 redirect_uris=options["redirect_uris"],
                 post_logout_redirect_uris=options["post_logout_redirect_uris"],
+                cors_origins=options["cors_origins"],
                 public=options["public"],
                 grants=options["grants"],
                 scopes=options["scopes"],
