@@ -16,8 +16,11 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from provider import clients
-from tests.browser.test_frontend_example import ada  # noqa: F401
-from tests.browser.test_frontend_example import built_example, serve  # noqa: F401
+from tests.browser.test_frontend_example import (  # noqa: F401
+    ada,  # noqa: F401
+    built_example,
+    serve,
+)
 from tests.browser.test_passkeys import add_a_passkey, app, authenticator  # noqa: F401
 from tests.documents import STRONG_PASSWORD
 from users.models import AuthToken
@@ -121,7 +124,12 @@ def test_a_public_client_with_pkce_and_a_wrong_verifier(page, provider, screensh
 
 @pytest.mark.usefixtures("ada")
 def test_the_hosted_page_signs_in_with_a_passkey_and_asks_a_password_login_for_it(
-    page, app, live_server, authenticator, application, screenshot
+    page,
+    app,  # noqa: F811 (a fixture)
+    live_server,
+    authenticator,  # noqa: F811 (a fixture)
+    application,
+    screenshot,  # noqa: F811 (fixtures)
 ):
     """A passkey added through the API (the example app) signs in on the hosted
     page alone, and answers the second step of a password sign-in there."""
