@@ -25,6 +25,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import provider  # noqa: E402
+from provider.keys import generate_pem  # noqa: E402  (the project, without Django set up)
+
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 ME = "{ me { id email emailVerified } }"
@@ -66,6 +70,7 @@ def bench_env(db_url: str) -> dict:
         DATABASE_URL=db_url,
         DEBUG="0",
         SECRET_KEY="bench-" + "s" * 50,
+        OIDC_PRIVATE_KEY=generate_pem(),
         ALLOWED_HOSTS="127.0.0.1",
         RATE_LIMITS_DISABLED="1",
         LOG_LEVEL="WARNING",
@@ -112,8 +117,9 @@ rows = []
 for user in [*users, root]:
     secret = tokens.generate_secret()
     secrets_by_user[user.email] = secret
-    rows.append(AuthToken(user=user, digest=tokens.digest(secret), created_at=now,
-                          last_used_at=now, expires_at=now + timedelta(days=14)))
+    rows.append(AuthToken(user=user, digest=tokens.digest(secret), password_digest=user.password_digest,
+                          created_at=now, authenticated_at=now, last_used_at=now,
+                          expires_at=now + timedelta(days=14)))
 AuthToken.objects.bulk_create(rows)
 print(json.dumps({
     "secret": secrets_by_user[users[0].email],
@@ -135,12 +141,14 @@ missing = wanted - AuthToken.objects.count()
 user_ids = list(User.objects.values_list("pk", flat=True))
 now = timezone.now()
 expires = now + timedelta(days=14)
-columns = "digest, user_id, created_at, expires_at, last_used_at, user_agent, ip_address"
+columns = ("digest, password_digest, user_id, created_at, authenticated_at, expires_at, last_used_at, "
+           "user_agent, ip_address")
 batch = 20_000
 with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
     raw = cursor.cursor
     for start in range(0, missing, batch):
-        rows = [(secrets.token_hex(32), user_ids[(start + i) % len(user_ids)], now, expires, now, "bench", None)
+        rows = [(secrets.token_hex(32), "-", user_ids[(start + i) % len(user_ids)], now, now, expires, now,
+                 "bench", None)
                 for i in range(min(batch, missing - start))]
         if connection.vendor == "postgresql":
             with raw.copy(f"COPY users_authtoken ({columns}) FROM STDIN") as copy:
@@ -148,7 +156,7 @@ with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one
                     copy.write_row(row)
         else:
             cursor.executemany(
-                f"INSERT INTO users_authtoken ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+                f"INSERT INTO users_authtoken ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
     if connection.vendor == "postgresql":
         cursor.execute("ANALYZE users_authtoken")
 print(AuthToken.objects.count())
@@ -253,8 +261,10 @@ def peak_rss_mb(master_pid: int) -> float:
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def wrk(url: str, seconds: int, connections: int, method="GET", body="", auth="") -> dict:
+def wrk(url: str, seconds: int, connections: int, method="GET", body="", auth="", content_type="") -> dict:
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_AUTH": auth}
+    if content_type:
+        env["BENCH_CONTENT_TYPE"] = content_type
     out = subprocess.run(
         [
             "wrk",
@@ -321,6 +331,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--scale-rows", type=int, default=1_000_000)
+    parser.add_argument("--provider-only", action="store_true", help="only the OpenID provider's figures")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -335,6 +346,20 @@ def main() -> None:
     django(env, FILL, "1000")
     queries = json.loads(django(env, QUERIES, seeded["secret"], seeded["root_secret"], seeded["email"], PASSWORD))
     argon2 = json.loads(django(env, ARGON2))["median_s"] * 1000
+
+    if args.provider_only:
+        with server(env, args.workers, args.worker_class, args.threads) as (base, process):
+            oidc = provider_figures(env, base, seeded, args)
+        result = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": machine(),
+            "database": db_label,
+            "provider": oidc,
+            "seconds": round(time.monotonic() - started),
+        }
+        (RESULTS / "provider-latest.json").write_text(json.dumps(result, indent=2) + "\n")
+        print("\n".join(provider_table(oidc)))
+        return
 
     me_body = json.dumps({"query": ME})
     login = 'mutation { login(email: "' + seeded["email"] + '", password: "' + PASSWORD + '") { token } }'
@@ -375,6 +400,8 @@ def main() -> None:
             [wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"]) for _ in range(2)]
         )
         rss = peak_rss_mb(process.pid)
+        print("· the OpenID provider's paths", flush=True)
+        oidc = provider_figures(env, base, seeded, args)
 
     service_rps, ceiling_rps, rest_rps = (me[name]["rps"] for name in names)
     result = {
@@ -401,6 +428,7 @@ def main() -> None:
             "ratio": round(scale_large["rps"] / scale_small["rps"], 2),
         },
         "peak_rss_mb_one_worker": rss,
+        "provider": oidc,
         "seconds": round(time.monotonic() - started),
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -433,8 +461,44 @@ def table(r: dict) -> str:
     lines.append(f"| `me` with {keys[1].split('_')[1]} token rows | {scale[keys[1]]:.0f} req/s |")
     lines.append(f"| ratio large / small | {scale['ratio']:.2f} |")
     lines.append(f"| peak RSS of one worker | {r['peak_rss_mb_one_worker']} MB |")
+    lines.extend(provider_table(r["provider"]))
     lines.append(f"| whole run | {r['seconds']} s |")
     return "\n".join(lines)
+
+
+def provider_figures(env: dict, base: str, seeded: dict, args) -> dict:
+    return provider.figures(
+        django=django,
+        env=env,
+        wrk=wrk,
+        base=base,
+        email=seeded["email"],
+        password=PASSWORD,
+        seconds=args.seconds,
+        connections=args.connections,
+    )
+
+
+def provider_table(p: dict) -> list[str]:
+    local = p["per core, in process"]
+    ours, keycloak = local["argon2_ours_params"], local["argon2_keycloak_params"]
+    lines = []
+    for name in ("token endpoint, client credentials", "token endpoint, code exchange", "introspection"):
+        figure = p[name]
+        latency = f", p50 {figure['p50_ms']:.2f} ms" if "p50_ms" in figure else ""
+        lines.append(f"| {name} | {figure['rps']:.0f} req/s{latency} |")
+    lines.append(f"| RS256 signature (a token's floor), per core | {local['rs256_sign_per_s']:.0f} /s |")
+    lines.append(f"| RS256 verification, raw, per core | {local['rs256_verify_per_s']:.0f} /s |")
+    lines.append(f"| JWT verification (PyJWT, JWKS key), per core | {local['pyjwt_verify_per_s']:.0f} /s |")
+    lines.append(
+        f"| password hashes, this service's Argon2 (t={ours['time_cost']}, m={ours['memory_kib']} KiB, "
+        f"p={ours['parallelism']}), per core | {local['argon2_ours_per_s']:.1f} /s |"
+    )
+    lines.append(
+        f"| password hashes, Keycloak's Argon2 (t={keycloak['time_cost']}, m={keycloak['memory_kib']} KiB, "
+        f"p={keycloak['parallelism']}), per core | {local['argon2_keycloak_per_s']:.1f} /s |"
+    )
+    return lines
 
 
 if __name__ == "__main__":

@@ -11,4 +11,6 @@ class ProviderConfig(AppConfig):
     verbose_name = "Signing in to other applications"
 
     def ready(self) -> None:
-        from provider import sessions  # noqa: F401  (connects revoke_grants)
+        from provider import keys, sessions  # noqa: F401  (sessions connects revoke_grants)
+
+        keys.cache_loaded_keys()

@@ -60,3 +60,30 @@ def read_keys_file(path: str) -> list[dict]:
 if __name__ == "__main__":
     # `python -m provider.keys`: a new key for OIDC_PRIVATE_KEY, with no settings needed.
     print(generate_pem(), end="")
+
+
+def cache_loaded_keys() -> None:
+    """Load each signing key once per process, not once per token.
+
+    allauth.idp.oidc turns the PEM into a key object (jwkkit.load_jwk_from_pem)
+    every time it signs a token, serves the JWKS, or checks a JWT at
+    introspection; cryptography validates an RSA key on each load, 54 ms here:
+    more than the Argon2 hash of a login, on every token request. A key is
+    immutable and so is its PEM, so the loaded pair is kept, keyed by the PEM
+    (a rotation brings a new PEM, hence a new entry). Called once at start-up
+    (ProviderConfig.ready); worth proposing upstream.
+    """
+    import functools
+
+    from allauth.core.internal import jwkkit
+
+    if getattr(jwkkit.load_jwk_from_pem, "cached", False):
+        return
+    load = functools.lru_cache(maxsize=16)(jwkkit.load_jwk_from_pem)
+
+    def load_jwk_from_pem(pem: str):
+        jwk, private_key = load(pem)
+        return dict(jwk), private_key  # callers get their own dict, as before
+
+    load_jwk_from_pem.cached = True
+    jwkkit.load_jwk_from_pem = load_jwk_from_pem

@@ -363,3 +363,19 @@ def test_a_browser_app_may_call_the_token_endpoint_from_its_origin(register, sig
 def test_the_provider_pages_are_never_cached(app, signed_in_browser):
     for response in (authorize(Client(), app), signed_in_browser.get("/identity/o/logout"), Client().get("/login")):
         assert "no-store" in response["Cache-Control"]
+
+
+def test_the_signing_key_is_loaded_once_not_per_token(app, signed_in_browser, monkeypatch):
+    """Loading an RSA key costs cryptography ~50 ms (it validates the key):
+    allauth did it for every token, JWKS answer and JWT introspected."""
+    from cryptography.hazmat.primitives import serialization
+
+    loads = []
+    real = serialization.load_pem_private_key
+    monkeypatch.setattr(serialization, "load_pem_private_key", lambda *a, **k: loads.append(1) or real(*a, **k))
+    token_request(app, {"grant_type": "client_credentials"})  # warm: at most the first load
+    loads.clear()
+    tokens = exchange(app, code_from(authorize(signed_in_browser, app))).json()
+    introspect(app, tokens["access_token"])
+    Client().get("/.well-known/jwks.json")
+    assert loads == []

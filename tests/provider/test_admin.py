@@ -1,0 +1,38 @@
+"""Clients in the admin: allauth's pages, with secrets and redirect URIs made
+under the same rules as `oidc_client create`."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.idp.oidc.models import Client
+from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage import default_storage
+from django.core.exceptions import ValidationError
+
+from provider.admin import ClientAdmin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_client_added_in_the_admin_gets_a_secret_shown_once_and_kept_as_a_digest(rf, admin_user):
+    model_admin = admin.site._registry[Client]
+    assert isinstance(model_admin, ClientAdmin)
+    request = rf.post("/admin/")
+    request.user, request.session = admin_user, {}
+    request._messages = default_storage(request)
+    client = Client(name="Orders", redirect_uris="https://orders.example.org/cb")
+    model_admin.save_model(request, client, form=None, change=False)
+    (message,) = [str(m) for m in get_messages(request)]
+    secret = message.split('value="')[1].split('"')[0]
+    assert client.secret.startswith("client_secret_sha256$") and secret not in client.secret
+    assert Client.objects.get().check_secret(secret)
+
+
+@pytest.mark.parametrize("uris", ["http://orders.example.org/cb", "https://orders.example.org/cb#x"])
+def test_the_admin_refuses_a_redirect_uri_the_command_refuses(rf, admin_user, uris):
+    form_class = admin.site._registry[Client].get_form(rf.get("/"))
+    form = form_class()
+    form.cleaned_data = {"redirect_uris": f"https://fine.example.org/cb\n{uris}"}
+    with pytest.raises(ValidationError):
+        form.clean_redirect_uris()
