@@ -46,7 +46,7 @@ print(json.dumps({
 """
 
 
-def run(env: dict, probe: str = PROBE) -> subprocess.CompletedProcess:
+def run(env: dict, probe: str = PROBE, stdin: str | None = None) -> subprocess.CompletedProcess:
     names = {"DEBUG", "SECRET_KEY", "GRAPHIQL", "GRAPHQL_INTROSPECTION", "OIDC_PRIVATE_KEY", "OIDC_PRIVATE_KEYS_FILE"}
     base = {k: v for k, v in os.environ.items() if k not in names}
     if probe is not PROBE:
@@ -55,6 +55,7 @@ def run(env: dict, probe: str = PROBE) -> subprocess.CompletedProcess:
         [sys.executable, "-c", probe],
         cwd=ROOT,
         env={**base, "DJANGO_SETTINGS_MODULE": "gql_auth.settings", **env},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -201,21 +202,7 @@ def test_a_signing_key_may_arrive_on_one_line():
     """Env files and secret stores often hold one line, with the newlines written `\\n`."""
     one_line = OIDC_KEY.strip().replace("\n", "\\n")
     probe = "from django.conf import settings; print(settings.IDP_OIDC_PRIVATE_KEY == open(0).read())"
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + probe],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "gql_auth.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": "x" * 50,
-            "OIDC_PRIVATE_KEY": one_line,
-        },
-        input=OIDC_KEY.strip() + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run({"DEBUG": "0", "SECRET_KEY": "x" * 50, "OIDC_PRIVATE_KEY": one_line}, probe, OIDC_KEY.strip() + "\n")
     assert result.stdout.strip() == "True", result.stderr
 
 
@@ -250,21 +237,12 @@ def test_rotation_signs_with_the_newest_key_and_publishes_both(tmp_path):
         " 'signing': load_pem_private_key(signing.encode(), None).private_numbers().d ="
         "= load_pem_private_key(open(0).read().encode(), None).private_numbers().d}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + probe],
-        cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "OIDC_PRIVATE_KEY"},
-            "DJANGO_SETTINGS_MODULE": "gql_auth.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "testserver",
-            "OIDC_PRIVATE_KEYS_FILE": str(keys_file),
-        },
-        input=new,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "OIDC_PRIVATE_KEYS_FILE": str(keys_file),
+    }
+    result = run(env, probe, new)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"kids": 2, "signing": True}
