@@ -41,6 +41,21 @@ def provider(live_server, settings):
 
 
 @pytest.fixture
+def oauth():
+    """Authlib clients, closed before the live server stops: a kept-alive
+    connection would be closed from the wrong thread at its shutdown."""
+    sessions = []
+
+    def make(*args, **kwargs) -> OAuth2Session:
+        sessions.append(OAuth2Session(*args, **kwargs))
+        return sessions[-1]
+
+    yield make
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
 def application():
     client, secret = clients.create(name="Orders", redirect_uris=[CALLBACK])
     return client.id, secret
@@ -73,12 +88,10 @@ def sign_in_through_the_browser(
 
 @pytest.mark.usefixtures("ada")
 def test_a_client_library_signs_in_through_the_hosted_page_and_checks_every_token(
-    page, provider, application, screenshot
+    page, provider, application, screenshot, oauth
 ):
     client_id, client_secret = application
-    session = OAuth2Session(
-        client_id, client_secret, scope="openid email", redirect_uri=CALLBACK, code_challenge_method="S256"
-    )
+    session = oauth(client_id, client_secret, scope="openid email", redirect_uri=CALLBACK, code_challenge_method="S256")
     nonce, verifier = generate_token(20), generate_token(48)
     callback = sign_in_through_the_browser(page, session, provider, nonce, verifier, screenshot)
 
@@ -107,11 +120,11 @@ def test_a_client_library_signs_in_through_the_hosted_page_and_checks_every_toke
 
 
 @pytest.mark.usefixtures("ada")
-def test_a_public_client_with_pkce_and_a_wrong_verifier(page, provider, screenshot):
+def test_a_public_client_with_pkce_and_a_wrong_verifier(page, provider, screenshot, oauth):
     """A public client on a loopback redirect is asked consent for (any local
     program could use its id), and its code needs the right verifier."""
     client, _ = clients.create(name="SPA", redirect_uris=[CALLBACK], public=True)
-    session = OAuth2Session(client.id, scope="openid", redirect_uri=CALLBACK, code_challenge_method="S256")
+    session = oauth(client.id, scope="openid", redirect_uri=CALLBACK, code_challenge_method="S256")
     verifier = generate_token(48)
     callback = sign_in_through_the_browser(
         page, session, provider, secrets.token_hex(8), verifier, screenshot, consent=True
@@ -129,7 +142,8 @@ def test_the_hosted_page_signs_in_with_a_passkey_and_asks_a_password_login_for_i
     live_server,
     authenticator,  # noqa: F811 (a fixture)
     application,
-    screenshot,  # noqa: F811 (fixtures)
+    screenshot,
+    oauth,
 ):
     """A passkey added through the API (the example app) signs in on the hosted
     page alone, and answers the second step of a password sign-in there."""
@@ -140,7 +154,7 @@ def test_the_hosted_page_signs_in_with_a_passkey_and_asks_a_password_login_for_i
     page.route(f"{CALLBACK}*", lambda route: (callbacks.append(route.request.url), route.fulfill(body="signed in")))
 
     def start() -> tuple[OAuth2Session, str]:
-        session = OAuth2Session(client_id, client_secret, scope="openid", redirect_uri=CALLBACK)
+        session = oauth(client_id, client_secret, scope="openid", redirect_uri=CALLBACK)
         url, _ = session.create_authorization_url(provider["authorization_endpoint"], nonce=generate_token(20))
         page.goto(url)
         return session
