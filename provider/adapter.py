@@ -35,6 +35,7 @@ class OIDCAdapter(DefaultOIDCAdapter):
         data.pop("device_authorization_endpoint", None)
         data["grant_types_supported"] = list(clients.GRANTS)
         data["response_types_supported"] = ["code"]
+        data["response_modes_supported"] = ["query"]
         data["claims_supported"] = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified"]
 
     def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:

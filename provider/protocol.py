@@ -14,32 +14,38 @@
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
+from allauth.core.internal.httpkit import extract_basic_auth
 from allauth.idp.oidc import app_settings
+from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client, Token
 from django.core.cache import cache
 
 from users import tokens
 from users.models import AuthToken
 
-LOOPBACK = {"127.0.0.1", "::1"}
+# A loopback redirect URI, as RFC 8252 7.3 writes them: its host, its port, the rest.
+LOOPBACK_URI = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#]*)?")
 
 
 def redirect_uri_registered(client: Client, uri: str) -> bool:
-    """`uri` is one of `client`'s, character for character; on a loopback host
-    any port (a native app listens where it can)."""
+    """`uri` is one of `client`'s, character for character; a loopback one may
+    name any port (a native app listens where it can), and nothing else may
+    differ, not even what a parser would skip (`http://evil\\@127.0.0.1/`)."""
     registered = client.get_redirect_uris()
     if uri in registered:
         return True
-    parts = urlsplit(uri)
-    if parts.scheme != "http" or parts.hostname not in LOOPBACK:
+    asked = LOOPBACK_URI.fullmatch(uri)
+    if asked is None:
         return False
-
-    def all_but_port(p):
-        return p.scheme, p.hostname, p.path, p.query, p.fragment
-
-    return any(all_but_port(urlsplit(other)) == all_but_port(parts) for other in registered)
+    for other in registered:
+        known = LOOPBACK_URI.fullmatch(other)
+        if known and known.group(1) == asked.group(1) and (known.group(3) or "") == (asked.group(3) or ""):
+            return True
+    return False
 
 
 def binding_key(code: str) -> str:
@@ -51,8 +57,10 @@ def redeemed_key(code: str) -> str:
 
 
 def code_in(location: str) -> str | None:
-    """The code an authorization response hands the client, if it is one."""
-    codes = parse_qs(urlsplit(location).query).get("code")
+    """The code an authorization response hands the client, if it is one (in
+    the query; a fragment too, though the endpoint refuses to answer there)."""
+    parts = urlsplit(location)
+    codes = parse_qs(parts.query).get("code") or parse_qs(parts.fragment).get("code")
     return codes[0] if codes else None
 
 
@@ -86,6 +94,19 @@ def first_redemption(code: str) -> bool:
 
 def was_redeemed(code: str) -> bool:
     return cache.get(redeemed_key(code)) is not None
+
+
+def asking_client(request) -> str | None:
+    """The client a token request names: HTTP Basic's user, or `client_id`."""
+    client_id, _ = extract_basic_auth(request.headers)
+    return client_id or request.POST.get("client_id")
+
+
+def revoke_issued(response) -> None:
+    """Take back the tokens a token response carries, which it will not deliver."""
+    body = json.loads(response.content)
+    values = [body[name] for name in ("access_token", "refresh_token") if name in body]
+    Token.objects.filter(hash__in=[get_adapter().hash_token(value) for value in values]).delete()
 
 
 def revoke_what_it_gave(bound: dict) -> None:

@@ -52,8 +52,8 @@ class HostedSessionMiddleware:
         if request.path_info.startswith(HOSTED_PREFIXES):
             signed_in(request)
         response = self.get_response(request)
-        if getattr(request, "session_ended", False):
-            clear_session_cookie(response)
+        if getattr(request, "session_ended", False) and session_cookie_name() not in response.cookies:
+            clear_session_cookie(response)  # unless this answer hands over a new one
         return response
 
 

@@ -30,6 +30,7 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
+from django.middleware.csrf import rotate_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -153,6 +154,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return page(request, "password", status, errors=messages_of(failure), email=email)
     response = HttpResponseRedirect(next_url(request) or reverse("hosted-login"))
     replace_cookie_session(response, token, secret, replaced)
+    rotate_token(request)  # as django.contrib.auth.login does: no CSRF token outlives a sign-in
     return response
 
 
@@ -203,17 +205,33 @@ class AuthorizationView(oidc_views.AuthorizationView):
         if not protocol.redirect_uri_registered(client, uri):
             return refused(request, "The application's redirect URI is not one it registered.")
         state = params.get("state")
+        if params.get("response_mode", "query") != "query":
+            # A code in a fragment or a form post would pass no binding (protocol.code_in).
+            return to_client(uri, oauth_errors.InvalidRequestError("Only response_mode=query.", state=state))
         if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
             return to_client(uri, oauth_errors.InvalidRequestError("PKCE must use S256.", state=state))
         if not request.user.is_authenticated:
             return None
-        if "login" not in params.get("prompt", "").split() and self.too_old(request, params.get("max_age")):
-            return redirect_to_login(request.get_full_path())
-        if "none" in params.get("prompt", "").split() and not client.skip_consent:
-            granted = Token.objects.valid().filter(user=request.user, client=client).exists()
-            if not granted:
-                return to_client(uri, oauth_errors.ConsentRequired(state=state))
+        prompts = params.get("prompt", "").split()
+        if "login" not in prompts and self.too_old(request, params.get("max_age")):
+            if "none" in prompts:
+                return to_client(uri, oauth_errors.LoginRequired(state=state))
+            # Once signed in again the sign-in is new: `max_age` has been met, and
+            # the ID token's auth_time says when (the client checks it).
+            return redirect_to_login(without(request.get_full_path(), "max_age"))
+        if "none" in prompts and not client.skip_consent and not self.consented(request, client, params):
+            return to_client(uri, oauth_errors.ConsentRequired(state=state))
         return None
+
+    @staticmethod
+    def consented(request: HttpRequest, client: Client, params) -> bool:
+        """Whether the person already granted this client every scope it asks
+        for now (allauth's own check counts the grants of every client)."""
+        asked = set(params.get("scope", "").split()) or set(client.get_default_scopes())
+        granted: set[str] = set()
+        for token in Token.objects.valid().filter(user=request.user, client=client):
+            granted.update(token.get_scopes())
+        return asked <= granted
 
     @staticmethod
     def too_old(request: HttpRequest, max_age: str | None) -> bool:
@@ -232,11 +250,7 @@ class AuthorizationView(oidc_views.AuthorizationView):
             # The request's own checks, without the parts that compare it with a
             # signed-in person (there is none yet): id_token_hint and claims.
             uri, method, body, headers = extract_params(request)
-            parts = urlsplit(uri)
-            query = QueryDict(parts.query, mutable=True)
-            for name in ("id_token_hint", "claims"):
-                query.pop(name, None)
-            uri = parts._replace(query=query.urlencode()).geturl()
+            uri = without(without(uri, "id_token_hint"), "claims")
             try:
                 get_server().validate_authorization_request(uri, method, body, headers)
             except (oauth_errors.FatalClientError, ValidationError) as error:
@@ -269,31 +283,45 @@ authorization = AuthorizationView.as_view()
 
 class TokenView(oidc_views.TokenView):
     """allauth's token endpoint; a code is redeemed only while the sign-in it
-    stands on lives, and once (provider/protocol.py)."""
+    stands on lives, and once (provider/protocol.py). The checks run on
+    allauth's answer, after it authenticated the client: a caller without the
+    client's credentials learns nothing of the code and can revoke nothing."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("grant_type") != "authorization_code":
             return super().post(request)
         code = request.POST.get("code") or ""
         bound = protocol.binding(code)
-        if bound is not None and not protocol.session_lives(bound):
-            return invalid_grant("The sign-in this code came from has ended.")
         # The ID token's auth_time (OIDCAdapter.populate_id_token).
         request.oidc_auth_time = bound["auth_time"] if bound else None
         response = super().post(request)
-        if bound is None:
-            return response
-        if response.status_code == 200 and not protocol.first_redemption(code):
-            # Redeemed twice at once: neither answer may stand.
-            protocol.revoke_what_it_gave(bound)
-            return invalid_grant("The code was already used.")
-        if response.status_code == 400 and protocol.was_redeemed(code):
+        if response.status_code == 200:
+            if bound is None or not protocol.session_lives(bound):
+                protocol.revoke_issued(response)  # no sign-in stands behind it
+                return invalid_grant()
+            if not protocol.first_redemption(code):
+                protocol.revoke_what_it_gave(bound)  # redeemed twice at once: neither stands
+                return invalid_grant()
+        elif (
+            response.status_code == 400
+            and bound
+            and protocol.was_redeemed(code)
+            and protocol.asking_client(request) == bound["client"]  # not a stranger's, nor a 401
+        ):
             protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
         return response
 
 
-def invalid_grant(description: str) -> JsonResponse:
-    return JsonResponse({"error": "invalid_grant", "error_description": description}, status=400)
+def invalid_grant() -> JsonResponse:
+    """oauthlib's own answer for a code it does not know: nothing more is said."""
+    return JsonResponse({"error": "invalid_grant"}, status=400)
+
+
+def without(path: str, name: str) -> str:
+    parts = urlsplit(path)
+    query = QueryDict(parts.query, mutable=True)
+    query.pop(name, None)
+    return parts._replace(query=query.urlencode()).geturl()
 
 
 token = TokenView.as_view()

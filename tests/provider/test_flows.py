@@ -379,3 +379,98 @@ def test_the_signing_key_is_loaded_once_not_per_token(app, signed_in_browser, mo
     introspect(app, tokens["access_token"])
     Client().get("/.well-known/jwks.json")
     assert loads == []
+
+
+# A second review's findings (each test fails on the code before its fix).
+
+
+def test_a_code_may_not_travel_in_a_fragment(app, signed_in_browser):
+    response = authorize(signed_in_browser, app, response_mode="fragment")
+    assert response.status_code == 302 and "error=invalid_request" in response["Location"]
+    assert "code=" not in response["Location"]
+
+
+def test_a_code_no_sign_in_stands_behind_is_refused_and_gives_nothing(app, signed_in_browser):
+    from django.core.cache import cache
+
+    from provider import protocol
+
+    code = code_from(authorize(signed_in_browser, app))
+    cache.delete(protocol.binding_key(code))
+    refused = exchange(app, code)
+    assert refused.json() == {"error": "invalid_grant"}
+    assert not Token.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://evil.example\\@127.0.0.1:1234/callback",
+        "HTTP://127.0.0.1:1234/callback",
+        "http://127.0.0.1:0x50/callback",
+        "http://user@127.0.0.1:1234/callback",
+    ],
+)
+def test_a_loopback_redirect_uri_differs_in_its_port_only(register, redirect_uri):
+    native = register(redirect_uris=["http://127.0.0.1/callback"])
+    response = authorize(Client(), native, redirect_uri=redirect_uri, code_challenge="a", code_challenge_method="plain")
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_prompt_none_asks_again_for_scopes_not_granted_to_this_client(register, signed_in_browser, app):
+    third = register(consent=True)
+    exchange(app, code_from(authorize(signed_in_browser, app, scope="openid email profile")))
+    csrf = signed_in_browser.cookies["csrftoken"].value
+    consent = authorize(signed_in_browser, third, scope="openid")
+    request_field = consent.content.decode().split('name="request" value="')[1].split('"')[0]
+    granted = signed_in_browser.post(
+        "/identity/o/authorize",
+        {"request": request_field, "scopes": ["openid"], "action": "grant", "csrfmiddlewaretoken": csrf},
+    )
+    exchange(third, code_from(granted))
+    silent = authorize(signed_in_browser, third, prompt="none", scope="openid email profile")
+    assert "error=consent_required" in silent["Location"]
+    assert code_from(authorize(signed_in_browser, third, prompt="none", scope="openid"))
+
+
+def test_a_stranger_replaying_a_spent_code_revokes_nothing(app, register, signed_in_browser):
+    other = register(name="Other", public=True, redirect_uris=[REDIRECT_URI])
+    code = code_from(authorize(signed_in_browser, app))
+    assert exchange(app, code).status_code == 200
+    stranger = Client().post(
+        "/identity/o/api/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": other.client_id},
+    )
+    assert stranger.status_code in (400, 401)
+    assert Token.objects.filter(client_id=app.client_id).count() == 2
+
+
+def test_signing_in_over_a_dead_cookie_keeps_the_new_one(make_user):
+    from tests.provider.conftest import sign_in
+
+    make_user()
+    browser = Client()
+    sign_in(browser)
+    AuthToken.objects.all().delete()  # ended elsewhere: logoutAll, a password change
+    response = sign_in(browser)
+    from users.authentication import session_cookie_name
+
+    assert response.cookies[session_cookie_name()].value.startswith("gqa_")
+    assert browser.get("/login").context["step"] == "signed_in"
+
+
+def test_max_age_zero_asks_for_one_sign_in_not_forever(app, signed_in_browser):
+    from tests.provider.conftest import sign_in
+
+    again = authorize(signed_in_browser, app, max_age="0")
+    assert again.status_code == 302 and again["Location"].startswith("/login?next=")
+    next_url = parse_qs(urlsplit(again["Location"]).query)["next"][0]
+    assert "max_age" not in next_url
+    signed = sign_in(signed_in_browser, next=next_url)
+    assert code_from(signed_in_browser.get(signed["Location"]))
+
+
+def test_prompt_none_with_an_old_sign_in_tells_the_client(app, signed_in_browser):
+    AuthToken.objects.update(authenticated_at=timezone.now() - timedelta(minutes=10))
+    silent = authorize(signed_in_browser, app, max_age="60", prompt="none")
+    assert silent.status_code == 302 and "error=login_required" in silent["Location"]

@@ -237,3 +237,12 @@ def test_the_forms_may_end_at_the_registered_redirect_uri_and_no_other(app, make
     forged = first["Location"].replace("app.example.org", "evil.example")
     assert "evil.example" not in Client().get(forged)["Content-Security-Policy"]
     assert "form-action 'self';" in Client().get("/login")["Content-Security-Policy"] + ";"
+
+
+def test_signing_in_rotates_the_csrf_token(make_user):
+    make_user()
+    browser = Client()
+    browser.get("/login")
+    before = browser.cookies["csrftoken"].value
+    sign_in(browser)
+    assert browser.cookies["csrftoken"].value != before
