@@ -16,6 +16,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
+from audit.events import EventType
+from audit.log import record
 from factors import mail, manage, stage, webauthn
 from factors.webauthn import Purpose
 from users import credentials, ratelimits, sessions
@@ -80,6 +82,7 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
         binding = webauthn.session_binding(token)
         used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
     sessions.mark_authenticated(token)
+    record(EventType.REAUTHENTICATED, user=user, request=request)
 
 
 def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | None) -> dict:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # First, so its templates (the emails) override allauth's.
     "users",
     "factors",  # before allauth.mfa, so its mails override allauth's
+    "audit",  # the security-event log
     "provider",  # before allauth.idp.oidc, so its pages override allauth's
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
@@ -293,6 +294,9 @@ LOGIN_URL = "hosted-login"
 # Where signing out of the provider lands when the application names no page.
 ACCOUNT_LOGOUT_REDIRECT_URL = "hosted-login"
 
+# Security events are kept this many days (`manage.py purge_security_events`).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -324,6 +328,9 @@ RATE_LIMITS = {
     # a challenge; enrolling and removing factors is bounded per account.
     "webauthn_options": "30/m/ip",
     "manage_factors": "30/m/user",
+    # Failed logins and codes recorded as security events, per account: a flood of
+    # guesses leaves this many rows, then the lock's one LOGIN_LOCKED (audit/log.py).
+    "audit_failures": "10/15m/key",
     # At most one account mail of a kind (verification or "already registered";
     # password reset) per address in this many seconds, so nobody can flood an
     # inbox through the API. Silent: the answer is the same whether a mail went
@@ -421,7 +428,15 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Security events: the message is the whole line, one JSON object (audit/log.py).
+        "json_line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "audit": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {"gql_auth.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

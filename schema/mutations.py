@@ -23,7 +23,7 @@ from schema.types import (
     WebauthnOptionsResult,
     WebauthnPurpose,
 )
-from users import passwords, sessions, signup
+from users import passwords, sessions, signup, staff
 from users.authentication import (
     check_cookie_can_be_kept,
     clear_session_cookie,
@@ -237,3 +237,21 @@ class Mutation:
         self, info: Info, password: str | None = None, code: str | None = None, credential: JSON | None = None
     ) -> Result:
         return result_of(lambda: factor_login.reauthenticate(get_request(info), password, code, credential))
+
+    @strawberry.mutation(
+        description=f"Deactivate an account: its sessions end at once and its logins answer "
+        f"ACCOUNT_DISABLED. Needs {staff.CHANGE_USER}."
+    )
+    def disable_user(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: staff.disable_user(get_request(info), id))
+
+    @strawberry.mutation(description=f"Reactivate an account. Needs {staff.CHANGE_USER}.")
+    def enable_user(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: staff.enable_user(get_request(info), id))
+
+    @strawberry.mutation(
+        description=f"Lift the brute-force locks the service put on an account, from every network. "
+        f"Needs {staff.CHANGE_USER}."
+    )
+    def clear_login_locks(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: staff.clear_login_locks(get_request(info), id))

@@ -8,12 +8,11 @@ from strawberry_django.utils.requests import get_request
 
 from schema.errors import CodedError
 from schema.permissions import HasPerm
-from schema.types import VIEW_USER, User
+from schema.types import MAX_PAGE, VIEW_SECURITY_EVENT, VIEW_USER, SecurityEvent, SecurityEventType, User, newest_events
 from users import models
 from users.cleaning import is_text
 from users.errors import InvalidInput
 
-MAX_PAGE = 100
 DEFAULT_PAGE = 50
 
 
@@ -40,3 +39,27 @@ class Query:
         if search and search.strip():
             accounts = accounts.filter(email__icontains=search.strip())
         return accounts[offset : offset + min(first, MAX_PAGE)]
+
+    @strawberry_django.field(
+        extensions=[HasPerm(VIEW_SECURITY_EVENT)],
+        description=f"Security events of every account, newest first; needs {VIEW_SECURITY_EVENT}. "
+        f"`first` is capped at {MAX_PAGE}.",
+    )
+    def audit_events(
+        self,
+        first: int | None = DEFAULT_PAGE,
+        offset: int | None = 0,
+        user_id: strawberry.ID | None = None,
+        type: SecurityEventType | None = None,  # noqa: A002 (the contract's name)
+    ) -> list[SecurityEvent]:
+        where = {}
+        if user_id is not None:
+            try:
+                where["user_id"] = int(user_id)
+            except ValueError:
+                raise CodedError(InvalidInput("userId is not a user's id.")) from None
+            if not 0 < where["user_id"] <= models.MAX_ID:
+                return []
+        if type is not None:
+            where["type"] = type.value
+        return newest_events(first, offset, DEFAULT_PAGE, **where)

@@ -13,12 +13,18 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
+from audit.events import EventType
+from audit.models import SecurityEvent as SecurityEventModel
 from factors.webauthn import Purpose
-from schema.errors import UserError
+from schema.errors import CodedError, UserError
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
 from users import models
+from users.errors import InvalidInput
 
 VIEW_USER = "users.view_user"
+VIEW_SECURITY_EVENT = "users.view_securityevent"
+# The most rows one list answers, whatever `first` asks.
+MAX_PAGE = 100
 
 
 @strawberry_django.type(models.AuthToken, name="Session")
@@ -122,6 +128,48 @@ class User:
     )
     def authenticators(self, root: models.User) -> list[Authenticator] | None:
         return prefetched(root, "second_factors", second_factors())
+
+    is_active: bool
+
+    @strawberry_django.field(
+        extensions=[IsOwner()],
+        description=f"What happened to the account, newest first: the user itself only. At most {MAX_PAGE}.",
+    )
+    def security_events(self, root: models.User, first: int | None = 20) -> list[SecurityEvent] | None:
+        return newest_events(first, 0, user=root)
+
+
+SecurityEventType = strawberry.enum(EventType, name="SecurityEventType", description="What happened to an account.")
+
+
+@strawberry_django.type(SecurityEventModel, name="SecurityEvent")
+class SecurityEvent:
+    """What happened to an account, for its owner and for auditors."""
+
+    id: strawberry.ID
+    created_at: datetime
+    ip_address: str | None
+    user: User | None = strawberry_django.field(description="Null once the account is deleted.")
+    actor: User | None = strawberry_django.field(description="A staff member who acted on the account, where one did.")
+
+    @strawberry_django.field(only=["type"])
+    def type(self, root: SecurityEventModel) -> SecurityEventType:
+        return EventType(root.type)
+
+    @strawberry_django.field(only=["user_agent"])
+    def user_agent(self, root: SecurityEventModel) -> str | None:
+        return root.user_agent or None
+
+
+def newest_events(first: int | None, offset: int | None, default: int = 20, **where) -> QuerySet[SecurityEventModel]:
+    """The security events `where` says, newest first, a page of them: the
+    default for an explicit null, at most MAX_PAGE; refused when negative."""
+    first = default if first is None else first
+    offset = 0 if offset is None else offset
+    if first < 0 or offset < 0:
+        raise CodedError(InvalidInput("first and offset must not be negative."))
+    rows = SecurityEventModel.objects.filter(**where).order_by("-created_at", "-id")
+    return rows[offset : offset + min(first, MAX_PAGE)]
 
 
 @strawberry.type

@@ -1,9 +1,12 @@
-"""The operator's console: find an account, see and end its sessions, deactivate it."""
+"""The operator's console: find an account, see and end its sessions, disable or
+enable it, lift its login locks (through users/staff.py, as the API does)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 
+from users import staff
+from users.errors import AccountError
 from users.models import AuthToken, User
 
 SESSION_FIELDS = ["created_at", "last_used_at", "expires_at", "user_agent", "ip_address"]
@@ -30,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [SessionInline]
-    actions = ["deactivate"]
+    actions = ["disable", "enable", "clear_login_locks"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
@@ -40,12 +43,28 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
-    @admin.action(description="Deactivate the selected accounts and end their sessions", permissions=["change"])
-    def deactivate(self, request, queryset: QuerySet[User]) -> None:
-        for user in queryset.filter(is_active=True):
-            user.is_active = False
-            user.save(update_fields=["is_active"])  # User.save ends the sessions
-        self.message_user(request, "The selected accounts are deactivated.", messages.SUCCESS)
+    @admin.action(description="Disable the selected accounts and end their sessions", permissions=["change"])
+    def disable(self, request, queryset: QuerySet[User]) -> None:
+        self.each(request, queryset, staff.disable_user, "disabled")
+
+    @admin.action(description="Enable the selected accounts", permissions=["change"])
+    def enable(self, request, queryset: QuerySet[User]) -> None:
+        self.each(request, queryset, staff.enable_user, "enabled")
+
+    @admin.action(description="Lift the selected accounts' login locks", permissions=["change"])
+    def clear_login_locks(self, request, queryset: QuerySet[User]) -> None:
+        self.each(request, queryset, staff.clear_login_locks, "unlocked")
+
+    def each(self, request, queryset: QuerySet[User], operation, done: str) -> None:
+        """The staff operation on each account, recorded with the admin as its actor."""
+        count = 0
+        for user in queryset:
+            try:
+                operation(request, str(user.pk))
+                count += 1
+            except AccountError as refusal:
+                self.message_user(request, f"{user.email}: {refusal.message}", messages.ERROR)
+        self.message_user(request, f"{count} account(s) {done}.", messages.SUCCESS)
 
 
 @admin.register(AuthToken)

@@ -22,6 +22,7 @@ password starts new counts.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from functools import partial
 
@@ -33,6 +34,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from audit.events import EventType
+from audit.log import record, record_failure
 from users import ratelimits, signed_keys
 from users.background import after_answer
 from users.errors import InvalidCode, InvalidCredentials, InvalidKey, RateLimited
@@ -52,11 +55,12 @@ def check(request: HttpRequest, email: str, password: str) -> User:
     unverified: what that means is the caller's to say."""
     ratelimits.hit(request, "login")
     user = User.objects.filter(email=email).first()
-    attempt = count_failure(request, email, user.password_digest if user is not None else "")
-    if user is None:
-        make_password(password)  # as slow as a real check, so timing tells nothing
-        raise InvalidCredentials()
-    if not user.check_password(password):
+    attempt = count_failure(request, email, epoch(email, user))
+    if user is None or not user.check_password(password):
+        if user is None:
+            make_password(password)  # as slow as a real check, so timing tells nothing
+        # Queued for an unknown address too (it records nothing): the same work.
+        after_answer(partial(record_failure, EventType.LOGIN_FAILED, user=user, request=request))
         raise InvalidCredentials()
     attempt.rollback()
     return user
@@ -67,9 +71,10 @@ def check_factor(request: HttpRequest, user: User, verify: Callable[[], object])
     right) behind the same counts and locks as its password: a wrong code is a
     failed login of the account. Raise InvalidCode or RateLimited."""
     ratelimits.hit(request, "login")
-    attempt = count_failure(request, user.email, user.password_digest)
+    attempt = count_failure(request, user.email, epoch(user.email, user))
     proof = verify()
     if not proof:
+        after_answer(partial(record_failure, EventType.MFA_FAILED, user=user, request=request))
         raise InvalidCode()
     attempt.rollback()
     return proof
@@ -85,7 +90,7 @@ def count_client_failure(request: HttpRequest) -> None:
 def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.Attempt:
     """Count an attempt at the account's credentials as a failure, to be rolled back
     once it proves right; raise RateLimited while the account is locked to this
-    network. `epoch` is the account's password digest ("" for no account)."""
+    network. `epoch` is the account's lock epoch (`epoch`)."""
     where = network(request)
     attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
     if not is_unlocked(email, epoch, where):
@@ -118,9 +123,10 @@ def send_locked_notice(request: HttpRequest, email: str) -> None:
     if user is None:
         return
     try:
-        ratelimits.hit(request, "login_locked_mail", key=f"{user.email}|{user.password_digest}")
+        ratelimits.hit(request, "login_locked_mail", key=f"{user.email}|{epoch(user.email, user)}")
     except RateLimited:
         return
+    record(EventType.LOGIN_LOCKED, user=user, request=request)  # once per lock, as the mail
     adapter = get_adapter(request)
     key = signing.dumps([user.pk, user.password_digest[:16]], salt=UNLOCK_SALT, compress=True)
     adapter.send_mail(
@@ -147,14 +153,33 @@ def user_of_unlock_key(key: str) -> User:
 def unlock(request: HttpRequest, user: User) -> None:
     """Exempt the caller's network from `user`'s account-wide lock while it lasts.
     The per-(account, network) lock still holds there, so whoever shares it gains little."""
-    cache.set(unlock_key(user.email, user.password_digest, network(request)), True, lock_seconds())
+    cache.set(unlock_key(user.email, epoch(user.email, user), network(request)), True, lock_seconds())
 
 
-def is_unlocked(email: str, epoch: str, where: str) -> bool:
+def is_unlocked(email: str, lock_epoch: str, where: str) -> bool:
     # Looked up for unknown addresses too (nothing is ever stored for them): the same work.
-    return cache.get(unlock_key(email, epoch, where)) is not None
+    return cache.get(unlock_key(email, lock_epoch, where)) is not None
 
 
-def unlock_key(email: str, epoch: str, where: str) -> str:
+def unlock_key(email: str, lock_epoch: str, where: str) -> str:
     # Hashed: the cache holds no address.
-    return "gql_auth:unlocked:" + hashlib.sha256(f"{email}|{epoch}|{where}".encode()).hexdigest()
+    return "gql_auth:unlocked:" + hashlib.sha256(f"{email}|{lock_epoch}|{where}".encode()).hexdigest()
+
+
+def epoch(email: str, user: User | None) -> str:
+    """What the account's lock counts are keyed by: its password digest (so a
+    reset lifts the locks) and the generation staff last cleared them at
+    (`clear_locks`). Read for unknown addresses too: the same work."""
+    generation = cache.get(generation_key(email), "")
+    return (user.password_digest if user is not None else "") + generation
+
+
+def clear_locks(user: User) -> None:
+    """Lift every brute-force lock on the account, from every network, at once:
+    its counts are keyed by the epoch, which moves on. (They cannot be listed:
+    one is kept per network.) Kept past the longest lock window."""
+    cache.set(generation_key(user.email), secrets.token_hex(8), lock_seconds() * 2)
+
+
+def generation_key(email: str) -> str:
+    return "gql_auth:lock_generation:" + hashlib.sha256(email.encode()).hexdigest()

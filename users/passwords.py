@@ -9,9 +9,12 @@ from __future__ import annotations
 from functools import partial
 
 from allauth.account.models import EmailConfirmationHMAC
+from allauth.account.signals import password_changed, password_reset
 from django.db import transaction
 from django.http import HttpRequest
 
+from audit.events import EventType
+from audit.log import record
 from users import credentials, ratelimits, reset_keys
 from users.background import after_answer
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
@@ -35,6 +38,7 @@ def mail_reset_link(request: HttpRequest, email: str) -> None:
     user = User.objects.filter(email=email, is_active=True).first()
     if user is not None and within_mail_cooldown(request, "password_reset", email):
         send_reset_link(request, user, reset_keys.make_key(user))
+        record(EventType.PASSWORD_RESET_REQUESTED, user=user, request=request)
 
 
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
@@ -69,6 +73,7 @@ def reset_password(request: HttpRequest, key: str, new_password: str) -> None:
         if not address.verified:
             EmailConfirmationHMAC(address).confirm(request)
         send_password_changed(request, user)
+        password_reset.send(sender=User, request=request, user=user)
 
 
 def change_password(request: HttpRequest, old_password: str, new_password: str) -> None:
@@ -93,3 +98,4 @@ def change_password(request: HttpRequest, old_password: str, new_password: str) 
         user.set_password(new_password, keep_session=token)
         user.save(update_fields=["password"])
         send_password_changed(request, user)
+        password_changed.send(sender=User, request=request, user=user)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import user_logged_in
+from django.contrib.auth import user_logged_in, user_logged_out
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.events import EventType
+from audit.log import record
 from factors import stage
 from users import credentials, ratelimits
 from users.adapter import client_ip
@@ -99,7 +101,9 @@ def mark_authenticated(token: AuthToken) -> None:
 
 def logout(request: HttpRequest) -> None:
     """Revoke the token this request was made with."""
-    current_token(request).delete()
+    token = current_token(request)
+    token.delete()
+    user_logged_out.send(sender=User, request=request, user=token.user)
 
 
 def logout_all(request: HttpRequest) -> None:
@@ -108,6 +112,7 @@ def logout_all(request: HttpRequest) -> None:
     with transaction.atomic():
         lock_user(user, as_read=False)
         AuthToken.objects.filter(user=user).delete()
+    user_logged_out.send(sender=User, request=request, user=user)
 
 
 def revoke_session(request: HttpRequest, session_id: str) -> None:
@@ -126,6 +131,7 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
     deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete()
     if not deleted:
         raise NotFound("No such session.", field="id")
+    record(EventType.SESSION_REVOKED, user=user, request=request)
 
 
 def unlock_account(request: HttpRequest, key: str) -> None:

@@ -1,7 +1,9 @@
-"""The operator's admin: find an account, see its sessions, revoke, deactivate."""
+"""The operator's admin: find an account, see its sessions, revoke, disable,
+enable, lift its locks; read the security events."""
 
 import pytest
 
+from audit.models import SecurityEvent
 from tests.documents import ME
 from users.models import AuthToken, User
 
@@ -40,13 +42,33 @@ def test_revoke_sessions_from_the_admin(operator, ada_token, gql):
     assert gql(ME, token=ada_token)["me"] is None
 
 
-def test_deactivate_action_ends_sessions_at_once(operator, ada_token, gql):
+def test_disable_action_ends_sessions_at_once_and_is_recorded_with_its_actor(operator, ada_token, gql):
     ada = User.objects.get(email="ada@example.com")
-    operator.post("/admin/users/user/", {"action": "deactivate", "_selected_action": [ada.pk]})
+    operator.post("/admin/users/user/", {"action": "disable", "_selected_action": [ada.pk]})
     ada.refresh_from_db()
     assert not ada.is_active
     assert not AuthToken.objects.exists()
     assert gql(ME, token=ada_token)["me"] is None
+    operator.post("/admin/users/user/", {"action": "enable", "_selected_action": [ada.pk]})
+    operator.post("/admin/users/user/", {"action": "clear_login_locks", "_selected_action": [ada.pk]})
+    ada.refresh_from_db()
+    assert ada.is_active
+    events = SecurityEvent.objects.filter(user=ada).exclude(type="LOGIN").order_by("id")
+    assert [(e.type, e.actor.email) for e in events] == [
+        ("ACCOUNT_DISABLED", "root@example.com"),
+        ("ACCOUNT_ENABLED", "root@example.com"),
+        ("LOGIN_LOCKS_CLEARED", "root@example.com"),
+    ]
+
+
+def test_security_events_are_listed_filtered_and_searched_but_never_edited(operator, ada_token, make_user):
+    make_user("bob@example.com")
+    page = operator.get("/admin/users/securityevent/", {"type__exact": "LOGIN", "q": "ada@"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    event = SecurityEvent.objects.get(user__email="ada@example.com")
+    assert operator.post(f"/admin/users/securityevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert operator.get("/admin/users/securityevent/add/").status_code == 403
 
 
 @pytest.mark.usefixtures("ada_token")

@@ -234,3 +234,38 @@ def test_the_admins_change_password_page_passes_the_gate(client, root, hashes):
     assert "Too many attempts" in page.content.decode()
     root.refresh_from_db()
     assert root.check_password(STRONG_PASSWORD)
+
+
+@pytest.mark.usefixtures("ada")
+def test_a_wrong_password_does_the_same_work_as_an_unknown_address(
+    gql, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The failure is recorded as a security event after the answer, and the
+    same job is queued for an unknown address, so the work before the answer
+    tells nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.models import SecurityEvent
+    from tests.schema.test_enumeration_timing import CacheCalls
+
+    cache_calls = CacheCalls(monkeypatch)
+
+    def refused(email):
+        cache_calls.calls.clear()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as deferred,
+        ):
+            response = gql.client.post(
+                "/graphql/",
+                {"query": LOGIN, "variables": {"email": email, "password": WRONG}},
+                content_type="application/json",
+            )
+        assert response.json()["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+        sql = [q["sql"] for q in queries.captured_queries if "gql_auth_cache" not in q["sql"]]
+        assert not [q for q in sql if "securityevent" in q.lower()]  # nothing written before the answer
+        return len(sql), len(deferred), [call[0] for call in cache_calls.calls]
+
+    assert refused("ada@example.com") == refused("nobody@example.com")
+    assert not SecurityEvent.objects.exists()  # the jobs were held back, not run

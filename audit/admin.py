@@ -1,0 +1,26 @@
+"""Security events in the admin: a read-only list, filtered by type and date,
+searched by the account's or the actor's address."""
+
+from django.contrib import admin
+
+from audit.models import SecurityEvent
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "type", "user", "actor", "ip_address", "user_agent")
+    list_filter = ("type", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("user__email", "actor__email", "ip_address")
+    list_select_related = ("user", "actor")
+    date_hierarchy = "created_at"
+    readonly_fields = list_display
+    show_full_result_count = False  # a count of a large table on every page is slow
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the history is not the admin's to edit; retention removes it

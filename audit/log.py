@@ -1,0 +1,68 @@
+"""The one writer of security events: one INSERT and one JSON line on the
+`gql_auth.audit` logger, which operators ship to their log pipeline.
+
+Every event type is written from one place (audit/receivers.py for those a
+Django or allauth signal announces, the flow itself where none does); this is
+the only code that makes a row. A line carries ids, never an address, a token,
+a code or a password.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.utils import timezone
+
+from audit.events import EventType
+from audit.models import USER_AGENT_MAX_LENGTH, SecurityEvent
+from users import ratelimits
+from users.adapter import client_ip
+from users.errors import RateLimited
+
+logger = logging.getLogger("gql_auth.audit")
+
+
+def record(event_type: EventType, *, user, request=None, actor=None) -> SecurityEvent:
+    """Write one event about `user` (None: an account since deleted), from
+    `request`'s address and browser, done by `actor` when staff acted."""
+    event = SecurityEvent.objects.create(
+        type=event_type,
+        created_at=timezone.now(),
+        user=user,
+        actor=actor,
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH] if request is not None else "",
+    )
+    logger.info(json_line(event))
+    return event
+
+
+def json_line(event: SecurityEvent) -> str:
+    return json.dumps(
+        {
+            "event": event.type,
+            "id": event.pk,
+            "at": event.created_at.isoformat(),
+            "user_id": event.user_id,
+            "actor_id": event.actor_id,
+            "ip": event.ip_address,
+            "user_agent": event.user_agent,
+        },
+        separators=(",", ":"),
+    )
+
+
+def record_failure(event_type: EventType, *, user, request) -> None:
+    """A failed attempt at `user`'s credentials, at most `audit_failures` per
+    account (RATE_LIMITS): a flood of guesses becomes a few rows and then the
+    one LOGIN_LOCKED of the lock, not a row per guess. Called after the answer
+    (users.background), so a known account costs no visible extra time; for
+    an unknown address (`user` None) it records nothing."""
+    if user is None:
+        return
+    try:
+        ratelimits.hit(request, "audit_failures", key=str(user.pk))
+    except RateLimited:
+        return
+    record(event_type, user=user, request=request)

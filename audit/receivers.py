@@ -1,0 +1,81 @@
+"""The events that a Django or allauth signal announces, recorded where the
+signal is received. The others are recorded by the flow that makes them
+(grep for `audit.log.record`): LOGIN_FAILED, LOGIN_LOCKED and MFA_FAILED
+(users/credentials.py), SESSION_REVOKED (users/sessions.py),
+PASSWORD_RESET_REQUESTED (users/passwords.py), REAUTHENTICATED
+(factors/login.py), ACCOUNT_DISABLED and ACCOUNT_ENABLED (users/staff.py)."""
+
+from __future__ import annotations
+
+from allauth.account.signals import email_confirmed, password_changed, password_reset
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset, authenticator_used
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from audit.events import EventType
+from audit.log import record
+from factors import stage
+
+ADDED = {Authenticator.Type.TOTP: EventType.MFA_ENABLED, Authenticator.Type.WEBAUTHN: EventType.PASSKEY_ADDED}
+
+
+@receiver(user_logged_in)
+def logged_in(sender, request, user, **kwargs) -> None:
+    record(EventType.LOGIN, user=user, request=request)
+
+
+@receiver(user_logged_out)
+def logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(EventType.LOGOUT, user=user, request=request)
+
+
+@receiver(email_confirmed)
+def email_verified(sender, request, email_address, **kwargs) -> None:
+    record(EventType.EMAIL_VERIFIED, user=email_address.user, request=request)
+
+
+@receiver(password_changed)
+def changed_password(sender, request, user, **kwargs) -> None:
+    record(EventType.PASSWORD_CHANGED, user=user, request=request, actor=staff_actor(request, user))
+
+
+@receiver(password_reset)
+def reset_password(sender, request, user, **kwargs) -> None:
+    record(EventType.PASSWORD_RESET, user=user, request=request)
+
+
+@receiver(authenticator_added)
+def factor_added(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type in ADDED:
+        record(ADDED[authenticator.type], user=user, request=request)
+
+
+@receiver(authenticator_removed)
+def factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    # allauth names whoever removed it as `user`, staff too: the account is the factor's.
+    owner = authenticator.user
+    record(EventType.AUTHENTICATOR_REMOVED, user=owner, request=request, actor=staff_actor(request, owner))
+    if authenticator.type in stage.SECOND_FACTORS and not stage.needs_second_factor(owner):
+        record(EventType.MFA_DISABLED, user=owner, request=request, actor=staff_actor(request, owner))
+
+
+@receiver(authenticator_reset)
+def codes_regenerated(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        record(EventType.RECOVERY_CODES_REGENERATED, user=user, request=request)
+
+
+@receiver(authenticator_used)
+def factor_used(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        record(EventType.RECOVERY_CODE_USED, user=user, request=request)
+
+
+def staff_actor(request, owner):
+    """The staff member acting on `owner`'s account in this request, if it is not the owner."""
+    acting = getattr(request, "user", None)
+    if acting is not None and getattr(acting, "is_authenticated", False) and acting.pk != owner.pk:
+        return acting
+    return None

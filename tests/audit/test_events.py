@@ -1,0 +1,202 @@
+"""Security events: each type recorded from its one place, with time, address
+and browser; me.securityEvents and auditEvents; the JSON line; retention."""
+
+from __future__ import annotations
+
+import json
+import logging
+from io import StringIO
+
+import pytest
+import time_machine
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit.events import EventType
+from audit.models import SecurityEvent
+from tests.documents import (
+    CHANGE,
+    LOGIN,
+    LOGIN_MFA,
+    LOGOUT,
+    REAUTHENTICATE,
+    REQUEST_RESET,
+    RESET,
+    REVOKE,
+    STRONG_PASSWORD,
+    VERIFY_MFA,
+)
+from tests.schema.test_mfa import totp
+from tests.support import key_from
+from users.models import AuthToken
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+EVENTS = (
+    "query($first: Int) { me { securityEvents(first: $first) { type ipAddress userAgent createdAt actor { id } } } }"
+)
+AUDIT = """query($first: Int, $offset: Int, $userId: ID, $type: SecurityEventType) {
+  auditEvents(first: $first, offset: $offset, userId: $userId, type: $type) { id type user { id emailVerified } actor { id } }
+}"""
+
+
+def types(user=None) -> list[str]:
+    rows = SecurityEvent.objects.filter(user=user) if user is not None else SecurityEvent.objects.all()
+    return [event.type for event in rows.order_by("created_at", "id")]
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
+        yield traveller
+
+
+def test_the_account_flows_record_their_events_with_address_and_browser(gql, make_user, login, clock):
+    user = make_user()
+    headers = {"HTTP_USER_AGENT": BROWSER, "REMOTE_ADDR": "203.0.113.7"}
+    token = login(**headers)
+    other = login()
+    gql(REVOKE, {"id": str(AuthToken.objects.get(user=user, user_agent="").pk)}, token=token, **headers)
+    gql(LOGIN, {"email": "ada@example.com", "password": "not the password at all"}, **headers)
+    gql(CHANGE, {"old": STRONG_PASSWORD, "new": "a brand new passphrase"}, token=token, **headers)
+    gql(REAUTHENTICATE, {"password": "a brand new passphrase"}, token=token, **headers)
+    gql(LOGOUT, token=token, **headers)
+    gql(REQUEST_RESET, {"email": "ada@example.com"}, **headers)
+    gql(RESET, {"key": key_from(mail.outbox[-1], "reset-password"), "password": "yet another passphrase"})
+    assert other  # a second session, revoked above
+    assert types(user) == [
+        "LOGIN",
+        "LOGIN",
+        "SESSION_REVOKED",
+        "LOGIN_FAILED",
+        "PASSWORD_CHANGED",
+        "REAUTHENTICATED",
+        "LOGOUT",
+        "PASSWORD_RESET_REQUESTED",
+        "PASSWORD_RESET",
+    ]
+    first = SecurityEvent.objects.filter(user=user).order_by("id").first()
+    assert (first.ip_address, first.user_agent) == ("203.0.113.7", BROWSER)
+
+
+def test_second_factor_events(gql, make_user, login, clock):
+    user = make_user()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user).generate_codes()
+    start = gql(LOGIN_MFA, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]
+    gql(VERIFY_MFA, {"mfaToken": start["mfaToken"], "code": "000000" if totp(secret) != "000000" else "111111"})
+    gql(VERIFY_MFA, {"mfaToken": start["mfaToken"], "code": codes[0]})
+    assert types(user) == ["MFA_FAILED", "RECOVERY_CODE_USED", "LOGIN"]
+
+
+def test_a_flood_of_failures_is_a_few_rows_and_one_lock(gql, make_user, settings, clock):
+    user = make_user()
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "1000/m/ip", "login_failed": "1000/h/ip,1000/15m/key"}
+    for n in range(120):
+        gql(LOGIN, {"email": "ada@example.com", "password": "wrong guess"}, REMOTE_ADDR=f"198.51.100.{n % 250}")
+    recorded = types(user)
+    assert recorded.count("LOGIN_FAILED") == 10
+    assert recorded.count("LOGIN_LOCKED") == 1
+    assert len(recorded) == 11
+
+
+def test_me_lists_the_owners_events_newest_first(gql, make_user, login, clock):
+    make_user()
+    token = login()
+    gql(LOGOUT, token=login())
+    events = gql(EVENTS, {"first": 5}, token=token)["me"]["securityEvents"]
+    assert [e["type"] for e in events] == ["LOGOUT", "LOGIN", "LOGIN"]
+    assert gql(EVENTS, {"first": 1}, token=token)["me"]["securityEvents"][0]["type"] == "LOGOUT"
+
+
+def test_nobody_reads_another_accounts_events(gql, make_user, login):
+    make_user("ada@example.com")
+    make_user("root@example.com", is_staff=True, is_superuser=True)
+    token = login("root@example.com")
+    response = gql.post("{ users { email securityEvents { type } } }", token=token).json()
+    assert all(row["securityEvents"] is None for row in response["data"]["users"] if row["email"] != "root@example.com")
+    assert {e["extensions"]["code"] for e in response["errors"]} == {"PERMISSION_DENIED"}
+
+
+def test_audit_events_need_the_permission(gql, make_user, login):
+    make_user()
+    response = gql.post(AUDIT, token=login()).json()
+    assert response["data"] is None or response["data"]["auditEvents"] is None
+    assert response["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def test_auditors_filter_by_account_and_type(gql, make_user, login, clock):
+    ada = make_user()
+    auditor = make_user("auditor@example.com")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+    login()
+    gql(LOGIN, {"email": "ada@example.com", "password": "wrong guess"})
+    token = login("auditor@example.com")
+    mine = gql(AUDIT, {"userId": str(ada.pk)}, token=token)["auditEvents"]
+    assert [e["type"] for e in mine] == ["LOGIN_FAILED", "LOGIN"]
+    failures = gql(AUDIT, {"type": "LOGIN_FAILED"}, token=token)["auditEvents"]
+    assert [e["user"]["id"] for e in failures] == [str(ada.pk)]
+    page = gql(AUDIT, {"first": 1, "offset": 1}, token=token)["auditEvents"]
+    assert [e["type"] for e in page] == ["LOGIN_FAILED"]
+
+
+def test_listing_events_costs_the_same_queries_for_any_number(gql, make_user, login, clock):
+    auditor = make_user("auditor@example.com")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+    token = login("auditor@example.com")
+
+    def count(query: str, variables: dict) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            gql(query, variables, token=token)
+        return len(captured)
+
+    few = (count(AUDIT, {"first": 50}), count(EVENTS, {"first": 50}))
+    for _ in range(12):
+        login("auditor@example.com")
+    assert (count(AUDIT, {"first": 50}), count(EVENTS, {"first": 50})) == few
+    assert few[1] <= 2  # the token, then the events with their users and actors
+
+
+def test_each_event_is_one_json_line_and_never_a_secret(gql, make_user, login, caplog, clock):
+    make_user()
+    with caplog.at_level(logging.INFO, logger="gql_auth.audit"):
+        token = login()
+        gql(LOGIN, {"email": "ada@example.com", "password": "a guessed password"})
+        gql(CHANGE, {"old": STRONG_PASSWORD, "new": "a brand new passphrase"}, token=token)
+    lines = [r.getMessage() for r in caplog.records if r.name == "gql_auth.audit"]
+    assert [json.loads(line)["event"] for line in lines] == ["LOGIN", "LOGIN_FAILED", "PASSWORD_CHANGED"]
+    assert all("\n" not in line for line in lines)
+    text = "\n".join(lines)
+    for secret in (
+        token,
+        token[4:],
+        STRONG_PASSWORD,
+        "a guessed password",
+        "a brand new passphrase",
+        "ada@example.com",
+    ):
+        assert secret not in text
+    assert set(json.loads(lines[0])) == {"event", "id", "at", "user_id", "actor_id", "ip", "user_agent"}
+
+
+def test_events_older_than_the_retention_are_purged(make_user, settings):
+    user = make_user()
+    settings.AUDIT_RETENTION_DAYS = 30
+    from audit.log import record
+
+    with time_machine.travel("2026-01-01 12:00:00Z"):
+        record(EventType.LOGIN, user=user)
+    with time_machine.travel("2026-01-31 11:00:00Z"):
+        record(EventType.LOGOUT, user=user)
+    with time_machine.travel("2026-01-31 13:00:00Z"):
+        out = StringIO()
+        call_command("purge_security_events", stdout=out)
+    assert types(user) == ["LOGOUT"]
+    assert "Removed 1 security events older than 30 days." in out.getvalue()

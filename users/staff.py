@@ -1,0 +1,69 @@
+"""Staff operations on accounts: disableUser, enableUser, clearLoginLocks.
+
+Each needs `users.change_user` (checked here, where the operation is, so the
+admin's actions and the API share it) and is recorded with its actor.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from audit.events import EventType
+from audit.log import record
+from users import credentials
+from users.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from users.locking import lock_user
+from users.models import MAX_ID, User
+
+CHANGE_USER = "users.change_user"
+
+
+def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
+    """(the staff member acting, the account acted on), or the refusal."""
+    actor = request.user  # the API's token, or the admin's session
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not actor.has_perm(CHANGE_USER):
+        raise PermissionDenied(f"This needs the {CHANGE_USER} permission.")
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such user.", field="id") from None
+    user = User.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if user is None:
+        raise NotFound("No such user.", field="id")
+    return actor, user
+
+
+def disable_user(request: HttpRequest, user_id: str) -> None:
+    """Deactivate the account: its sessions and the applications' tokens end at
+    once (`User.save`), and its logins answer ACCOUNT_DISABLED."""
+    actor, user = target(request, user_id)
+    if user.pk == actor.pk:
+        raise InvalidInput("You cannot disable your own account.", field="id")
+    set_active(request, actor, user, False)
+
+
+def enable_user(request: HttpRequest, user_id: str) -> None:
+    actor, user = target(request, user_id)
+    set_active(request, actor, user, True)
+
+
+def set_active(request: HttpRequest, actor: User, user: User, active: bool) -> None:
+    with transaction.atomic():
+        lock_user(user, as_read=False)  # no login racing it keeps a session
+        user.refresh_from_db(fields=["is_active"])
+        if user.is_active == active:
+            return
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    record(EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED, user=user, request=request, actor=actor)
+
+
+def clear_login_locks(request: HttpRequest, user_id: str) -> None:
+    """Lift the brute-force locks the service put on the account (Auth0's
+    user-blocks), from every network."""
+    actor, user = target(request, user_id)
+    credentials.clear_locks(user)
+    record(EventType.LOGIN_LOCKS_CLEARED, user=user, request=request, actor=actor)
