@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.events import EventType
@@ -26,7 +27,7 @@ logger = logging.getLogger("gql_auth.audit")
 def record(event_type: EventType, *, user, request=None, actor=None) -> SecurityEvent:
     """Write one event about `user` (None: an account since deleted), from
     `request`'s address and browser, done by `actor` when staff acted."""
-    event = SecurityEvent.objects.create(
+    event = SecurityEvent(
         type=event_type,
         created_at=timezone.now(),
         user=user,
@@ -34,6 +35,14 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
         ip_address=client_ip(request) if request is not None else None,
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH] if request is not None else "",
     )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        # The account was deleted while this request acted on it (deleteAccount
+        # racing it): the event is kept as a deleted account's are, with no one.
+        event.pk, event.user, event.actor, event.ip_address, event.user_agent = None, None, None, None, ""
+        event.save()
     logger.info(json_line(event))
     return event
 

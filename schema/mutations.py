@@ -23,7 +23,7 @@ from schema.types import (
     WebauthnOptionsResult,
     WebauthnPurpose,
 )
-from users import passwords, sessions, signup, staff
+from users import account, passwords, sessions, signup, staff
 from users.authentication import (
     check_cookie_can_be_kept,
     clear_session_cookie,
@@ -255,3 +255,13 @@ class Mutation:
     )
     def clear_login_locks(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: staff.clear_login_locks(get_request(info), id))
+
+    @credential_mutation(
+        description="Delete the caller's account at once, with its sessions, factors and addresses; "
+        "its address gets a last notice. Needs a recent login; clears the session cookie."
+    )
+    def delete_account(self, info: Info) -> Result:
+        result = result_of(lambda: account.delete_account(get_request(info)))
+        if result.success:
+            forget_session_cookie(info)
+        return result

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.dispatch import Signal, receiver
@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 
 from users import tokens
 from users.addresses import EmailAddressField, InvalidAddress, canonical_email, normalized_if_possible
+from users.errors import InvalidCredentials
 
 # The largest id a database integer column holds (BigAutoField): larger ids are forged.
 MAX_ID = 2**63 - 1
@@ -58,8 +59,13 @@ def verified_addresses(user, email) -> models.QuerySet[EmailAddress]:
 
 def own_address(user) -> EmailAddress:
     """The allauth EmailAddress row of the account's own address; accounts made
-    outside `register` (the admin, a shell) get theirs when a flow needs it."""
-    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    outside `register` (the admin, a shell) get theirs when a flow needs it.
+    An account deleted meanwhile (deleteAccount racing the flow) is refused as
+    an unknown one: its row cannot be made again."""
+    try:
+        address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    except IntegrityError:
+        raise InvalidCredentials() from None
     return address
 
 

@@ -200,3 +200,16 @@ def test_events_older_than_the_retention_are_purged(make_user, settings):
         call_command("purge_security_events", stdout=out)
     assert types(user) == ["LOGOUT"]
     assert "Removed 1 security events older than 30 days." in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked at commit, as in a request
+def test_an_event_about_an_account_deleted_meanwhile_is_kept_without_it(make_user):
+    """deleteAccount racing another request: that request's event must not fail it."""
+    from audit.log import record
+
+    user = make_user()
+    stale = type(user).objects.get(pk=user.pk)
+    user.delete()
+    event = record(EventType.LOGIN, user=stale)
+    assert (event.user_id, event.ip_address) == (None, None)
+    assert SecurityEvent.objects.get().type == "LOGIN"

@@ -172,3 +172,51 @@ def test_no_token_made_with_the_old_password_outlives_its_change(pair, change):
     survivors = [t for t in issued if first.graphql(ME, token=t)["me"] is not None]
     assert survivors == [], f"{len(survivors)} of {len(issued)} old-password tokens outlived the {change}"
     assert first.graphql(LOGIN, {**credentials, "password": new_password})["login"]["success"]
+
+
+DELETE_ACCOUNT = "mutation { deleteAccount { success errors { code } } }"
+
+
+def test_a_deletion_racing_logins_and_token_use_leaves_no_live_session(pair, database_url):
+    """Logins and token uses on both servers while the account is deleted: a
+    login either finished before (its session goes with the account) or finds
+    no account; nothing of it lives after."""
+    first, second = pair
+    create_verified_users(first_env(pair), ["ada@example.com"], STRONG_PASSWORD)
+    credentials = {"email": "ada@example.com", "password": STRONG_PASSWORD}
+    token = first.graphql(LOGIN, credentials)["login"]["token"]
+    issued, used = [], []
+
+    def keep_logging_in(server):
+        for _ in range(12):
+            status, body = server.post(LOGIN, credentials)
+            assert status == 200, body
+            assert body.get("data"), body
+            if body["data"]["login"]["token"]:
+                issued.append(body["data"]["login"]["token"])
+
+    def keep_using(server):
+        for _ in range(20):
+            status, body = server.post(ME, token=token)
+            assert status == 200, body
+            used.append(body["data"]["me"] is not None)
+
+    def delete_midway():
+        while len(issued) < 4:
+            time.sleep(0.005)
+        return second.post(DELETE_ACCOUNT, token=token)
+
+    with ThreadPoolExecutor(5) as pool:
+        work = [pool.submit(keep_logging_in, s) for s in pair] + [pool.submit(keep_using, s) for s in pair]
+        status, body = pool.submit(delete_midway).result(timeout=120)
+        for future in work:
+            future.result(timeout=120)
+    assert status == 200 and body["data"]["deleteAccount"]["success"], body
+    assert issued and True in used  # the race ran against a live account
+    for old in [token, *issued]:
+        assert first.graphql(ME, token=old)["me"] is None
+    assert sql(database_url, "SELECT count(*) FROM users_user") == [(0,)]
+    assert sql(database_url, "SELECT count(*) FROM users_authtoken") == [(0,)]
+    assert sql(database_url, "SELECT type, user_id FROM users_securityevent WHERE type = 'ACCOUNT_DELETED'") == [
+        ("ACCOUNT_DELETED", None)
+    ]

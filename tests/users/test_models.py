@@ -57,3 +57,19 @@ def test_the_verified_answer_follows_the_address(make_user, flow_request, django
     EmailAddress.objects.create(user=ada, email=ada.email, verified=True)
     ada.refresh_from_db()
     assert ada.email_verified is True
+
+
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked at commit, as in a request
+def test_an_account_deleted_meanwhile_is_refused_not_given_an_address_again(make_user):
+    """A login racing deleteAccount reads the user, then needs its address row."""
+    from allauth.account.models import EmailAddress
+
+    from users.errors import InvalidCredentials
+    from users.models import own_address
+
+    user = make_user()
+    stale = User.objects.get(pk=user.pk)
+    user.delete()
+    with pytest.raises(InvalidCredentials):
+        own_address(stale)
+    assert not EmailAddress.objects.exists()
