@@ -43,7 +43,9 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
         # racing it): the event is kept as a deleted account's are, with no one.
         event.pk, event.user, event.actor, event.ip_address, event.user_agent = None, None, None, None, ""
         event.save()
-    logger.info(json_line(event))
+    line = json_line(event)
+    # The line only for a row that stays: a flow that rolls back leaves neither.
+    transaction.on_commit(lambda: logger.info(line))
     return event
 
 

@@ -1,9 +1,15 @@
 """The events that a Django or allauth signal announces, recorded where the
-signal is received. The others are recorded by the flow that makes them
-(grep for `audit.log.record`): LOGIN_FAILED, LOGIN_LOCKED and MFA_FAILED
-(users/credentials.py), SESSION_REVOKED (users/sessions.py),
-PASSWORD_RESET_REQUESTED (users/passwords.py), REAUTHENTICATED
-(factors/login.py), ACCOUNT_DISABLED and ACCOUNT_ENABLED (users/staff.py)."""
+signal is received. Second factors: MFA_ENABLED when an authenticator app is
+added, PASSKEY_ADDED for a key, AUTHENTICATOR_REMOVED for either removed, and
+MFA_DISABLED when the last of them goes.
+
+The others are recorded by the flow that makes them (grep for
+`audit.log.record`): LOGIN_FAILED, LOGIN_LOCKED and MFA_FAILED
+(users/credentials.py), SESSION_REVOKED (users/sessions.py, and the admin's
+revocations), PASSWORD_RESET_REQUESTED (users/passwords.py), REAUTHENTICATED
+(factors/login.py), ACCOUNT_DELETED (users/account.py), ACCOUNT_DISABLED,
+ACCOUNT_ENABLED and LOGIN_LOCKS_CLEARED (users/staff.py).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +39,8 @@ def logged_out(sender, request, user, **kwargs) -> None:
 
 @receiver(email_confirmed)
 def email_verified(sender, request, email_address, **kwargs) -> None:
-    record(EventType.EMAIL_VERIFIED, user=email_address.user, request=request)
+    owner = email_address.user  # staff may mark it verified in the admin
+    record(EventType.EMAIL_VERIFIED, user=owner, request=request, actor=staff_actor(request, owner))
 
 
 @receiver(password_changed)
@@ -54,6 +61,8 @@ def factor_added(sender, request, user, authenticator, **kwargs) -> None:
 
 @receiver(authenticator_removed)
 def factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        return  # they go with the last second factor, whose removal is the event
     # allauth names whoever removed it as `user`, staff too: the account is the factor's.
     owner = authenticator.user
     record(EventType.AUTHENTICATOR_REMOVED, user=owner, request=request, actor=staff_actor(request, owner))

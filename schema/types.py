@@ -135,7 +135,11 @@ class User:
         extensions=[IsOwner()],
         description=f"What happened to the account, newest first: the user itself only. At most {MAX_PAGE}.",
     )
-    def security_events(self, root: models.User, first: int | None = 20) -> list[SecurityEvent] | None:
+    def security_events(self, root: models.User, info: Info, first: int | None = 20) -> list[SecurityEvent] | None:
+        # One query per parent: asked again inside an event's user, it would
+        # multiply (100 events × 100 × ...), so a list of events is never nested.
+        if within(info, {"securityEvents", "auditEvents"}):
+            raise CodedError(InvalidInput("securityEvents cannot be asked inside a list of events."))
         return newest_events(first, 0, user=root)
 
 
@@ -159,6 +163,16 @@ class SecurityEvent:
     @strawberry_django.field(only=["user_agent"])
     def user_agent(self, root: SecurityEventModel) -> str | None:
         return root.user_agent or None
+
+
+def within(info: Info, fields: set[str]) -> bool:
+    """Whether this field is asked inside one of `fields` (by response key or name)."""
+    path = info.path.prev
+    while path is not None:
+        if isinstance(path.key, str) and path.key in fields:
+            return True
+        path = path.prev
+    return False
 
 
 def newest_events(first: int | None, offset: int | None, default: int = 20, **where) -> QuerySet[SecurityEventModel]:

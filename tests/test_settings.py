@@ -246,3 +246,12 @@ def test_rotation_signs_with_the_newest_key_and_publishes_both(tmp_path):
     result = run(env, probe, new)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"kids": 2, "signing": True}
+
+
+def test_turning_rate_limits_off_keeps_the_bounds_on_recorded_failures():
+    """Load tests switch the limits off; the rows a flood of failures may leave stay bounded."""
+    result = run(
+        {"DEBUG": "1", "RATE_LIMITS_DISABLED": "1"},
+        "from django.conf import settings; print(sorted(settings.RATE_LIMITS))",
+    )
+    assert result.stdout.strip() == "['audit_failures', 'audit_locks']", result.stderr

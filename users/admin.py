@@ -1,10 +1,14 @@
 """The operator's console: find an account, see and end its sessions, disable or
 enable it, lift its login locks (through users/staff.py, as the API does)."""
 
+from allauth.account.signals import password_changed
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 
+from audit.events import EventType
+from audit.log import record
 from users import staff
 from users.errors import AccountError
 from users.models import AuthToken, User
@@ -31,7 +35,9 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email"]
-    readonly_fields = ["last_login", "date_joined"]
+    # `is_active` changes through the actions (users/staff.py: sessions end, the
+    # change is recorded with its actor), not by a tick in the form.
+    readonly_fields = ["last_login", "date_joined", "is_active"]
     inlines = [SessionInline]
     actions = ["disable", "enable", "clear_login_locks"]
     fieldsets = [
@@ -42,6 +48,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def user_change_password(self, request, id, form_url=""):  # noqa: A002 (Django's name)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # set: the form redirects
+            user = self.get_object(request, unquote(id))
+            password_changed.send(sender=User, request=request, user=user)  # recorded with staff as actor
+        return response
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        for session in getattr(formset, "deleted_objects", []):
+            if isinstance(session, AuthToken):
+                record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
 
     @admin.action(description="Disable the selected accounts and end their sessions", permissions=["change"])
     def disable(self, request, queryset: QuerySet[User]) -> None:
@@ -83,5 +102,8 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected sessions", permissions=["delete"])
     def revoke(self, request, queryset: QuerySet[AuthToken]) -> None:
+        sessions = list(queryset.select_related("user"))
         count, _ = queryset.delete()
+        for session in sessions:
+            record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
         self.message_user(request, f"{count} session(s) revoked.", messages.SUCCESS)

@@ -2,6 +2,7 @@
 the one gate (users.credentials), so a stolen staff session or a guesser at the
 login form meets the same locks as the API."""
 
+from allauth.account.signals import password_changed
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -69,6 +70,11 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 class GatedPasswordChangeView(PasswordChangeView):
     def get_form_kwargs(self) -> dict:
         return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed.send(sender=type(form.user), request=self.request, user=form.user)  # the security history
+        return response
 
 
 class AdminSite(admin.AdminSite):

@@ -92,7 +92,12 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
     once it proves right; raise RateLimited while the account is locked to this
     network. `epoch` is the account's lock epoch (`epoch`)."""
     where = network(request)
-    attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
+    try:
+        attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
+    except RateLimited:
+        # Known or not, the same work before the answer: the account is looked up after.
+        after_answer(partial(record_network_lock, request, email, where))
+        raise
     if not is_unlocked(email, epoch, where):
         try:
             attempt.join(ratelimits.hit(request, "login_failed_account", key=f"{email}|{epoch}"))
@@ -102,6 +107,19 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
             after_answer(partial(send_locked_notice, request, email))
             raise RateLimited(ACCOUNT_LOCKED) from None
     return attempt
+
+
+def record_network_lock(request: HttpRequest, email: str, where: str) -> None:
+    """A refused attempt at a locked account from this network: one LOGIN_LOCKED
+    per lock (`audit_locks`), not one per attempt; nothing for an unknown address."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return
+    try:
+        ratelimits.hit(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}")
+    except RateLimited:
+        return
+    record(EventType.LOGIN_LOCKED, user=user, request=request)
 
 
 def lock_seconds() -> int:
@@ -177,8 +195,9 @@ def epoch(email: str, user: User | None) -> str:
 def clear_locks(user: User) -> None:
     """Lift every brute-force lock on the account, from every network, at once:
     its counts are keyed by the epoch, which moves on. (They cannot be listed:
-    one is kept per network.) Kept past the longest lock window."""
-    cache.set(generation_key(user.email), secrets.token_hex(8), lock_seconds() * 2)
+    one is kept per network.) Kept for good: were it to expire, the epoch would
+    return to an old one and bring back the locks it lifted."""
+    cache.set(generation_key(user.email), secrets.token_hex(8), None)
 
 
 def generation_key(email: str) -> str:

@@ -33,6 +33,9 @@ def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
     user = User.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if user is None:
         raise NotFound("No such user.", field="id")
+    if user.is_superuser and not actor.is_superuser:
+        # Help desk staff do not lock out, nor lift the locks of, the operators above them.
+        raise PermissionDenied("Only a superuser acts on a superuser's account.")
     return actor, user
 
 

@@ -213,3 +213,53 @@ def test_an_event_about_an_account_deleted_meanwhile_is_kept_without_it(make_use
     event = record(EventType.LOGIN, user=stale)
     assert (event.user_id, event.ip_address) == (None, None)
     assert SecurityEvent.objects.get().type == "LOGIN"
+
+
+# A review's findings (each test fails on the code before its fix).
+
+
+def test_a_list_of_events_is_never_nested_in_an_event(gql, make_user, login, clock):
+    make_user()
+    token = login()
+    nested = "{ me { securityEvents { user { securityEvents { type } } } } }"
+    with CaptureQueriesContext(connection) as captured:
+        response = gql.post(nested, token=token).json()
+    assert response["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert len(captured) <= 3
+
+
+def test_a_lock_from_one_network_is_recorded_once(gql, make_user, clock):
+    user = make_user()
+    for _ in range(15):
+        gql(LOGIN, {"email": "ada@example.com", "password": "wrong guess"}, REMOTE_ADDR="198.51.100.1")
+    assert types(user).count("LOGIN_FAILED") == 10
+    assert types(user).count("LOGIN_LOCKED") == 1
+
+
+def test_a_line_is_logged_only_for_an_event_that_stays(make_user, caplog, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from audit.log import record
+
+    user = make_user()
+    with caplog.at_level(logging.INFO, logger="gql_auth.audit"), django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                record(EventType.LOGIN, user=user)
+                raise RuntimeError("the flow fails after the event")
+        except RuntimeError:
+            pass
+        record(EventType.LOGOUT, user=user)
+    assert [json.loads(r.getMessage())["event"] for r in caplog.records if r.name == "gql_auth.audit"] == ["LOGOUT"]
+
+
+def test_removing_the_last_factor_is_two_events_not_three(gql, make_user, login, clock):
+    from tests.documents import REMOVE_FACTOR
+
+    user = make_user()
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    totp_id = user.authenticator_set.get(type="totp").pk
+    _, token = AuthToken.objects.issue(user)
+    assert gql(REMOVE_FACTOR, {"id": str(totp_id)}, token=token)["removeAuthenticator"]["success"]
+    assert types(user) == ["AUTHENTICATOR_REMOVED", "MFA_DISABLED"]

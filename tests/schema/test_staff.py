@@ -89,3 +89,24 @@ def test_unknown_ids_and_oneself(gql, helpdesk):
 
 def test_is_active_is_readable(gql, ada, login):
     assert gql("{ me { isActive } }", token=login())["me"]["isActive"] is True
+
+
+def test_the_help_desk_does_not_act_on_a_superuser(gql, make_user, helpdesk):
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    for document in (DISABLE, ENABLE, CLEAR):
+        assert answer(gql, document, root, token=helpdesk)["errors"][0]["code"] == "PERMISSION_DENIED"
+    root.refresh_from_db()
+    assert root.is_active
+
+
+def test_a_cleared_lock_does_not_come_back(gql, ada, helpdesk, settings):
+    from datetime import timedelta
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "100/h/ip,10/3h/key"}
+    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as clock:
+        for _ in range(10):
+            gql(LOGIN, {"email": "ada@example.com", "password": "wrong guess"}, REMOTE_ADDR="198.51.100.1")
+        assert answer(gql, CLEAR, ada, token=helpdesk)["success"]
+        clock.shift(timedelta(hours=2, minutes=30))
+        after = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD}, REMOTE_ADDR="198.51.100.1")
+    assert after["login"]["token"]

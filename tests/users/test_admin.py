@@ -77,3 +77,36 @@ def test_staff_without_rights_cannot_revoke(client, make_user):
     client.force_login(staff)
     assert client.get("/admin/users/authtoken/").status_code == 403
     assert AuthToken.objects.count() == 1
+
+
+def test_staff_changes_in_the_admin_are_recorded_with_their_actor(operator, ada_token):
+    ada = User.objects.get(email="ada@example.com")
+    session = AuthToken.objects.get(user=ada)
+    operator.post(
+        f"/admin/users/user/{ada.pk}/password/",
+        {"password1": "a new passphrase for ada", "password2": "a new passphrase for ada", "usable_password": "true"},
+    )
+    _, again = AuthToken.objects.issue(ada)
+    operator.post(
+        "/admin/users/authtoken/", {"action": "revoke", "_selected_action": [AuthToken.objects.get(user=ada).pk]}
+    )
+    events = SecurityEvent.objects.filter(user=ada, actor__email="root@example.com").order_by("id")
+    assert [e.type for e in events] == ["PASSWORD_CHANGED", "SESSION_REVOKED"]
+    assert session.pk is not None and again
+
+
+def test_is_active_changes_through_the_actions_not_the_form(operator, ada_token):
+    ada = User.objects.get(email="ada@example.com")
+    page = operator.get(f"/admin/users/user/{ada.pk}/change/").content.decode()
+    assert 'name="is_active"' not in page
+
+
+def test_an_auditor_without_view_user_sees_ids_not_addresses(client, make_user, ada_token):
+    from django.contrib.auth.models import Permission
+
+    auditor = make_user("auditor@example.com", is_staff=True)
+    auditor.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+    client.force_login(auditor)
+    page = client.get("/admin/users/securityevent/").content.decode()
+    assert "ada@example.com" not in page
+    assert client.get("/admin/users/securityevent/", {"q": "ada@"}).context["cl"].result_count == 0
