@@ -7,13 +7,13 @@ The others are recorded by the flow that makes them (grep for
 `audit.log.record`): LOGIN_FAILED, LOGIN_LOCKED and MFA_FAILED
 (users/credentials.py), SESSION_REVOKED (users/sessions.py, and the admin's
 revocations), PASSWORD_RESET_REQUESTED (users/passwords.py), REAUTHENTICATED
-(factors/login.py), ACCOUNT_DELETED (users/account.py), ACCOUNT_DISABLED,
+(factors/login.py), EMAIL_CHANGE_REQUESTED and ACCOUNT_DELETED (users/account.py), ACCOUNT_DISABLED,
 ACCOUNT_ENABLED and LOGIN_LOCKS_CLEARED (users/staff.py).
 """
 
 from __future__ import annotations
 
-from allauth.account.signals import email_confirmed, password_changed, password_reset
+from allauth.account.signals import email_changed, email_confirmed, password_changed, password_reset
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset, authenticator_used
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -41,6 +41,12 @@ def logged_out(sender, request, user, **kwargs) -> None:
 def email_verified(sender, request, email_address, **kwargs) -> None:
     owner = email_address.user  # staff may mark it verified in the admin
     record(EventType.EMAIL_VERIFIED, user=owner, request=request, actor=staff_actor(request, owner))
+
+
+@receiver(email_changed)
+def changed_email(sender, request, user, from_email_address, to_email_address, **kwargs) -> None:
+    if from_email_address is not None:  # a first verification is no change
+        record(EventType.EMAIL_CHANGED, user=user, request=request)
 
 
 @receiver(password_changed)

@@ -234,6 +234,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_VERIFICATION_TTL_DAYS", 3)
 ACCOUNT_PREVENT_ENUMERATION = True
+# changeEmail: a second, unverified address until its link is followed (users/account.py).
+ACCOUNT_CHANGE_EMAIL = True
 # "Your password was changed" notices, with when and from where.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Lifetime of a password reset link (Django's own setting, read by its token generator).
@@ -323,6 +325,8 @@ RATE_LIMITS = {
     "request_password_reset": "20/m/ip",
     "reset_password": "20/m/ip",
     "change_password": "5/m/user",
+    # As `register` (per IP), and a few per account: each may mail an address.
+    "change_email": "20/m/ip,5/m/user",
     # Second factors: a password login's second step, passkey logins and
     # `reauthenticate` count as logins (above). Asking for WebAuthn options stores
     # a challenge; enrolling and removing factors is bounded per account.

@@ -257,6 +257,14 @@ class Mutation:
         return result_of(lambda: staff.clear_login_locks(get_request(info), id))
 
     @credential_mutation(
+        description="Mail a verification link to a new address for the caller's account; it becomes the "
+        "sign-in address once verified, and the old one is told. The same answer whether or not the "
+        "address is taken. Needs a recent login."
+    )
+    def change_email(self, info: Info, new_email: str) -> Result:
+        return result_of(lambda: account.change_email(get_request(info), new_email))
+
+    @credential_mutation(
         description="Delete the caller's account at once, with its sessions, factors and addresses; "
         "its address gets a last notice. Needs a recent login; clears the session cookie."
     )

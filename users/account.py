@@ -1,4 +1,12 @@
-"""Account life: deleteAccount.
+"""Account life: changeEmail and deleteAccount.
+
+Changing the address is allauth's email management (ACCOUNT_CHANGE_EMAIL): the
+new address is a second, unverified EmailAddress of the account, sent the
+usual verification link (the same page and `verifyEmail`); the old one keeps
+signing in until the new one is verified, then allauth makes the new one the
+account's, removes the old and tells it (`email_changed`). Whether the new
+address is taken is looked up after the answer, as `register` does: the
+answer and its timing are the same, and a taken address's owner is told.
 
 Deleting an account is immediate and whole: one transaction removes the user
 row, and with it, by the database's own cascades, its sessions, factors,
@@ -8,15 +16,47 @@ events stay for auditors, with no account and no address or browser to them.
 
 from __future__ import annotations
 
+from functools import partial
+
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.http import HttpRequest
 
 from audit.events import EventType
 from audit.log import record
 from audit.models import SecurityEvent
+from users import ratelimits
+from users.background import after_answer
+from users.cleaning import clean_email
 from users.locking import lock_user
+from users.mail import send_verification, within_mail_cooldown
+from users.models import User
 from users.sessions import recent_session
+
+
+def change_email(request: HttpRequest, new_email: str) -> None:
+    """Mail a verification link to `new_email` for the caller's account (a
+    recent login or reauthenticate needed); it becomes the sign-in address once
+    verified. A taken address answers the same, and its owner gets a notice."""
+    user = recent_session(request).user
+    new_email = clean_email(new_email, field="newEmail")
+    ratelimits.hit(request, "change_email")
+    after_answer(partial(request_change, request, user, new_email))
+
+
+def request_change(request: HttpRequest, user: User, new_email: str) -> None:
+    if new_email != user.email:
+        if User.objects.filter(email=new_email).exists():
+            if within_mail_cooldown(request, "account", new_email):
+                get_adapter(request).send_mail("account/email/email_change_taken", new_email, {"email": new_email})
+        else:
+            with transaction.atomic():
+                # One change at a time: a newer request replaces a pending one.
+                EmailAddress.objects.filter(user=user, verified=False).exclude(email=user.email).delete()
+                address = EmailAddress.objects.create(user=user, email=new_email, primary=False, verified=False)
+            send_verification(request, address, signup=False)
+    record(EventType.EMAIL_CHANGE_REQUESTED, user=user, request=request)
 
 
 def delete_account(request: HttpRequest) -> None:

@@ -86,7 +86,12 @@ def verify_email(request: HttpRequest, key: str) -> User:
             .filter(pk=address_id, verified=False)
             .first()
         )
-        if address is None or EmailConfirmationHMAC(address).confirm(request) is None:
+        if address is None:
+            raise InvalidKey(field="key")
+        if address.email != address.user.email and User.objects.filter(email=address.email).exists():
+            # A change of address (users/account.py) to one that has since been registered.
+            raise InvalidKey("This address now belongs to another account.", field="key")
+        if EmailConfirmationHMAC(address).confirm(request) is None:
             raise InvalidKey(field="key")
     return address.user
 
