@@ -20,17 +20,20 @@ from functools import partial
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.idp.oidc.models import Client
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
 from audit.events import EventType
 from audit.log import record
 from audit.models import SecurityEvent
-from users import ratelimits
+from users import credentials, ratelimits
 from users.background import after_answer
 from users.cleaning import clean_email
+from users.errors import PermissionDenied
 from users.locking import lock_user
-from users.mail import send_verification, within_mail_cooldown
+from users.mail import within_mail_cooldown
 from users.models import User
 from users.sessions import recent_session
 
@@ -46,16 +49,23 @@ def change_email(request: HttpRequest, new_email: str) -> None:
 
 
 def request_change(request: HttpRequest, user: User, new_email: str) -> None:
-    if new_email != user.email:
-        if User.objects.filter(email=new_email).exists():
-            if within_mail_cooldown(request, "account", new_email):
-                get_adapter(request).send_mail("account/email/email_change_taken", new_email, {"email": new_email})
-        else:
-            with transaction.atomic():
-                # One change at a time: a newer request replaces a pending one.
-                EmailAddress.objects.filter(user=user, verified=False).exclude(email=user.email).delete()
-                address = EmailAddress.objects.create(user=user, email=new_email, primary=False, verified=False)
-            send_verification(request, address, signup=False)
+    if new_email == user.email:
+        return
+    # Its own cooldown, apart from sign-up's: a change cannot silence a registration's mail.
+    may_mail = within_mail_cooldown(request, "email_change", new_email)
+    if User.objects.filter(email=new_email).exists():
+        if may_mail:
+            get_adapter(request).send_mail("account/email/email_change_taken", new_email, {"email": new_email})
+    else:
+        with transaction.atomic():
+            # One change at a time: a newer request replaces a pending one (asking
+            # again for the same address keeps its row, and the link already sent).
+            EmailAddress.objects.filter(user=user, verified=False).exclude(email__in=[user.email, new_email]).delete()
+            address, _ = EmailAddress.objects.get_or_create(
+                user=user, email=new_email, defaults={"primary": False, "verified": False}
+            )
+        if may_mail:
+            address.send_confirmation(request, signup=False)  # users.adapter: the change's own mail
     record(EventType.EMAIL_CHANGE_REQUESTED, user=user, request=request)
 
 
@@ -63,11 +73,19 @@ def delete_account(request: HttpRequest) -> None:
     """Delete the caller's account (a recent login or reauthenticate needed),
     and send its address a last notice."""
     user = recent_session(request).user
+    if user.is_staff or user.is_superuser:
+        # Their admin history (Django's LogEntry) would go with them: another
+        # administrator removes staff accounts.
+        raise PermissionDenied("A staff account is deleted by another administrator, in the admin.")
     with transaction.atomic():
         # Serialised with logins: one waiting on this row finds no account after.
         lock_user(user, as_read=False)
         record(EventType.ACCOUNT_DELETED, user=user, request=request)
         SecurityEvent.objects.filter(user=user).update(user=None, ip_address=None, user_agent="")
+        SecurityEvent.objects.filter(actor=user).update(actor=None, ip_address=None, user_agent="")
+        # The organisation's applications are not the account's to take with it.
+        Client.objects.filter(owner=user).update(owner=None)
         email = user.email
         user.delete()
+    cache.delete(credentials.generation_key(email))
     get_adapter(request).send_notification_mail("account/email/account_deleted", user, email=email)

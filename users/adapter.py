@@ -110,6 +110,20 @@ class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"
 
+    def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:
+        """allauth's link mail; for a change of address (users/account.py) a mail
+        that says so: an account asks to use this address."""
+        address = emailconfirmation.email_address
+        if signup or address.email == address.user.email:
+            return super().send_confirmation_mail(request, emailconfirmation, signup)
+        context = {
+            "user": address.user,
+            "current_email": address.user.email,
+            "new_email": address.email,
+            "activate_url": self.get_email_confirmation_url(request, emailconfirmation),
+        }
+        self.send_mail("account/email/email_change_confirmation", address.email, context)
+
     def send_account_already_exists_mail(self, email: str) -> None:
         self.send_mail("account/email/account_already_exists", email, {})
 

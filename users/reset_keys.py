@@ -33,7 +33,9 @@ class Verdict(Enum):
 
 class ResetKeyGenerator(EmailAwarePasswordResetTokenGenerator):
     def _make_hash_value(self, user: User, timestamp: int) -> str:
-        addresses = EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
+        # Verified ones only: a pending change of address (users/account.py) must
+        # not void reset links, nor tell whether the address it asked for was free.
+        addresses = EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True)
         emails = "|".join(sorted({user.email, *addresses}))
         return f"{user.pk}{user.password}{timestamp}{emails}"
 

@@ -83,15 +83,20 @@ def verify_email(request: HttpRequest, key: str) -> User:
         address = (
             EmailAddress.objects.select_for_update()
             .select_related("user")
-            .filter(pk=address_id, verified=False)
+            .filter(pk=address_id, verified=False, user__is_active=True)
             .first()
         )
         if address is None:
             raise InvalidKey(field="key")
+        taken = InvalidKey("This address now belongs to another account.", field="key")
         if address.email != address.user.email and User.objects.filter(email=address.email).exists():
-            # A change of address (users/account.py) to one that has since been registered.
-            raise InvalidKey("This address now belongs to another account.", field="key")
-        if EmailConfirmationHMAC(address).confirm(request) is None:
+            raise taken  # a change of address (users/account.py) to one registered since
+        try:
+            with transaction.atomic():
+                confirmed = EmailConfirmationHMAC(address).confirm(request)
+        except IntegrityError:
+            raise taken from None  # registered in the moment since the check
+        if confirmed is None:
             raise InvalidKey(field="key")
     return address.user
 
@@ -105,8 +110,12 @@ def resend_verification_email(request: HttpRequest, email: str) -> None:
 
 
 def mail_verification_link(request: HttpRequest, email: str) -> None:
+    # The account's own address only: a pending change to `email` (users/account.py)
+    # belongs to whoever asked for it, and its link goes out from there alone.
     address = (
-        EmailAddress.objects.select_related("user").filter(email=email, verified=False, user__is_active=True).first()
+        EmailAddress.objects.select_related("user")
+        .filter(email=email, user__email=email, verified=False, user__is_active=True)
+        .first()
     )
     if address is not None:
         send_verification(request, address, signup=False)

@@ -145,3 +145,83 @@ def test_an_address_registered_meanwhile_is_not_taken_over(gql, make_user, login
     refused = gql(VERIFY, {"key": link})["verifyEmail"]
     assert refused["errors"][0]["code"] == "INVALID_KEY"
     assert User.objects.get(pk=User.objects.get(email="ada@example.com").pk).email == "ada@example.com"
+
+
+# A review's findings (each test fails on the code before its fix).
+
+RESEND = "mutation($e: String!) { resendVerificationEmail(email: $e) { success } }"
+
+
+def test_a_resend_never_sends_another_accounts_pending_change(gql, make_user, login, clock):
+    make_user()
+    gql(CHANGE_EMAIL, {"e": "x@example.com"}, token=login())
+    mallorys_link = key_from(mail.outbox[-1])
+    assert "asked to sign in with this address" in mail.outbox[-1].body  # a change says it is one
+    mail.outbox.clear()
+    gql(RESEND, {"e": "x@example.com"})
+    assert all(mallorys_link not in message.body for message in mail.outbox)
+    assert User.objects.get(email="ada@example.com")
+
+
+@pytest.mark.parametrize("target", ["bob@example.com", "nobody@example.com"])
+def test_a_pending_change_neither_voids_a_reset_link_nor_tells_if_the_address_was_free(
+    gql, make_user, login, clock, target
+):
+    from tests.documents import REQUEST_RESET, RESET
+
+    make_user()
+    make_user("bob@example.com")
+    token = login()
+    gql(REQUEST_RESET, {"email": "ada@example.com"})
+    reset_key = key_from(mail.outbox[-1], "reset-password")
+    change = gql(CHANGE_EMAIL, {"e": target}, token=token)["changeEmail"]
+    assert change["success"]
+    result = gql(RESET, {"key": reset_key, "password": "a new passphrase for ada"})["resetPassword"]
+    assert result["success"], result
+
+
+def test_an_address_taken_in_the_moment_of_verification_answers_invalid_key(gql, make_user, login, clock, monkeypatch):
+    from allauth.account.models import EmailConfirmationHMAC
+
+    make_user()
+    gql(CHANGE_EMAIL, {"e": "x@example.com"}, token=login())
+    link = key_from(mail.outbox[-1])
+    confirm = EmailConfirmationHMAC.confirm
+
+    def registered_meanwhile(self, request):
+        User.objects.create_user("x@example.com", STRONG_PASSWORD)
+        return confirm(self, request)
+
+    monkeypatch.setattr(EmailConfirmationHMAC, "confirm", registered_meanwhile)
+    refused = gql(VERIFY, {"key": link})["verifyEmail"]
+    assert refused["errors"][0]["code"] == "INVALID_KEY"
+
+
+def test_a_disabled_account_cannot_complete_a_change(gql, make_user, login, clock):
+    user = make_user()
+    gql(CHANGE_EMAIL, {"e": "x@example.com"}, token=login())
+    link = key_from(mail.outbox[-1])
+    user.is_active = False
+    user.save()
+    assert gql(VERIFY, {"key": link})["verifyEmail"]["errors"][0]["code"] == "INVALID_KEY"
+    assert User.objects.get(pk=user.pk).email == "ada@example.com"
+
+
+def test_asking_again_for_the_same_address_keeps_its_link(gql, make_user, login, clock):
+    """Within the mail cooldown no new link goes out: the one sent must stay good."""
+    make_user()
+    token = login()
+    gql(CHANGE_EMAIL, {"e": "x@example.com"}, token=token)
+    link = key_from(mail.outbox[-1])
+    sent = len(mail.outbox)
+    gql(CHANGE_EMAIL, {"e": "x@example.com"}, token=token)
+    assert len(mail.outbox) == sent
+    assert gql(VERIFY, {"key": link})["verifyEmail"]["success"]
+
+
+def test_asking_for_ones_own_address_changes_and_records_nothing(gql, make_user, login, clock):
+    user = make_user()
+    mail.outbox.clear()
+    assert gql(CHANGE_EMAIL, {"e": "ada@example.com"}, token=login())["changeEmail"]["success"]
+    assert not mail.outbox
+    assert not SecurityEvent.objects.filter(user=user, type="EMAIL_CHANGE_REQUESTED").exists()

@@ -91,3 +91,46 @@ def test_a_cookie_session_is_cleared(gql, make_user, clock):
     response = gql.post(DELETE)
     assert response.json()["data"]["deleteAccount"]["success"]
     assert response.cookies[session_cookie_name()].value == ""
+
+
+# A review's findings (each test fails on the code before its fix).
+
+
+def test_the_organisations_applications_stay_when_their_owner_goes(gql, make_user, login, clock):
+    from allauth.idp.oidc.models import Client
+
+    from provider import clients
+
+    user = make_user()
+    client, _ = clients.create(name="Orders", grants=["client_credentials"])
+    Client.objects.filter(pk=client.pk).update(owner=user)
+    other = make_user("bob@example.com")
+    Token.objects.create(type=Token.Type.REFRESH_TOKEN, hash="bob", user=other, client=client)
+    assert gql(DELETE, token=login())["deleteAccount"]["success"]
+    assert Client.objects.get(pk=client.pk).owner is None
+    assert Token.objects.filter(user=other).exists()
+
+
+def test_a_staff_account_is_not_deleted_by_itself(gql, make_user, login, clock):
+    make_user(is_staff=True)
+    refused = gql(DELETE, token=login())["deleteAccount"]
+    assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert User.objects.exists()
+
+
+def test_nothing_of_where_it_acted_from_stays(gql, make_user, login, clock):
+    from django.core.cache import cache
+
+    from audit.events import EventType
+    from audit.log import record
+    from users import credentials
+
+    user = make_user()
+    bob = make_user("bob@example.com")
+    request = type("Request", (), {"headers": {"User-Agent": "Phone/1.0"}, "META": {"REMOTE_ADDR": "203.0.113.9"}})()
+    record(EventType.ACCOUNT_DISABLED, user=bob, actor=user, request=request)
+    credentials.clear_locks(user)
+    gql(DELETE, token=login())
+    event = SecurityEvent.objects.get(type="ACCOUNT_DISABLED")
+    assert (event.actor_id, event.ip_address, event.user_agent) == (None, None, "")
+    assert cache.get(credentials.generation_key("ada@example.com")) is None
