@@ -88,3 +88,13 @@ def login(gql):
         return result["token"]
 
     return do
+
+
+@pytest.fixture
+def clock():
+    """A clock that starts at the beginning of a TOTP period (codes stay valid
+    throughout) and ticks, as the rate limits tell attempts apart by their time."""
+    import time_machine
+
+    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
+        yield traveller

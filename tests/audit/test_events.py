@@ -51,12 +51,6 @@ def types(user=None) -> list[str]:
     return [event.type for event in rows.order_by("created_at", "id")]
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
-        yield traveller
-
-
 def test_the_account_flows_record_their_events_with_address_and_browser(gql, make_user, login, clock):
     user = make_user()
     headers = {"HTTP_USER_AGENT": BROWSER, "REMOTE_ADDR": "203.0.113.7"}

@@ -114,12 +114,6 @@ def test_a_deactivated_account_is_refused(make_user):
     assert not AuthToken.objects.exists()
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
-        yield traveller
-
-
 def test_an_account_with_a_second_factor_is_asked_for_it(make_user, clock):
     user = make_user()
     secret = generate_totp_secret()

@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
@@ -23,12 +22,6 @@ from users.models import User
 pytestmark = pytest.mark.django_db
 
 CHANGE_EMAIL = "mutation($e: String!) { changeEmail(newEmail: $e) { success errors { field code message } } }"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
-        yield traveller
 
 
 def signs_in(gql, email: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from allauth.idp.oidc.models import Token
 from allauth.mfa.models import Authenticator
@@ -21,12 +20,6 @@ from users.models import AuthToken, User
 pytestmark = pytest.mark.django_db
 
 DELETE = "mutation { deleteAccount { success errors { field code message } } }"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel("2026-03-02 09:00:00Z", tick=True) as traveller:
-        yield traveller
 
 
 def test_the_account_and_all_it_holds_go_at_once(gql, make_user, login, clock):

@@ -194,9 +194,6 @@ def test_a_locked_account_answers_like_an_unknown_one_with_the_same_work(
 ):
     """Once an account is locked, a refused attempt must not tell whether it exists by
     the work done before the answer (the owner's notice is looked up and written after)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from tests.schema.test_enumeration_timing import CacheCalls
 
     cache_calls = CacheCalls(monkeypatch)
@@ -206,19 +203,16 @@ def test_a_locked_account_answers_like_an_unknown_one_with_the_same_work(
             login(gql, email, WRONG, ip=f"198.51.100.{n + 1}")
 
     def refused(email):
-        cache_calls.calls.clear()
-        with (
-            CaptureQueriesContext(connection) as queries,
-            django_capture_on_commit_callbacks(execute=False) as deferred,
-        ):
-            response = gql.client.post(
-                "/graphql/",
-                {"query": LOGIN, "variables": {"email": email, "password": STRONG_PASSWORD}},
-                content_type="application/json",
-                REMOTE_ADDR="203.0.113.7",
-            )
-        assert response.json()["data"]["login"]["errors"][0]["code"] == "RATE_LIMITED"
-        return len(queries.captured_queries), len(deferred), list(cache_calls.calls)
+        sql, deferred, calls = login_before_the_answer(
+            gql,
+            django_capture_on_commit_callbacks,
+            cache_calls,
+            email,
+            STRONG_PASSWORD,
+            "RATE_LIMITED",
+            REMOTE_ADDR="203.0.113.7",
+        )
+        return len(sql), deferred, calls
 
     assert refused("ada@example.com") == refused("nobody@example.com")
 
@@ -243,29 +237,35 @@ def test_a_wrong_password_does_the_same_work_as_an_unknown_address(
     """The failure is recorded as a security event after the answer, and the
     same job is queued for an unknown address, so the work before the answer
     tells nothing."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from audit.models import SecurityEvent
     from tests.schema.test_enumeration_timing import CacheCalls
 
     cache_calls = CacheCalls(monkeypatch)
 
     def refused(email):
-        cache_calls.calls.clear()
-        with (
-            CaptureQueriesContext(connection) as queries,
-            django_capture_on_commit_callbacks(execute=False) as deferred,
-        ):
-            response = gql.client.post(
-                "/graphql/",
-                {"query": LOGIN, "variables": {"email": email, "password": WRONG}},
-                content_type="application/json",
-            )
-        assert response.json()["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
-        sql = [q["sql"] for q in queries.captured_queries if "gql_auth_cache" not in q["sql"]]
+        sql, deferred, calls = login_before_the_answer(
+            gql, django_capture_on_commit_callbacks, cache_calls, email, WRONG, "INVALID_CREDENTIALS"
+        )
+        sql = [q for q in sql if "gql_auth_cache" not in q]
         assert not [q for q in sql if "securityevent" in q.lower()]  # nothing written before the answer
-        return len(sql), len(deferred), [call[0] for call in cache_calls.calls]
+        return len(sql), deferred, [call[0] for call in calls]
 
     assert refused("ada@example.com") == refused("nobody@example.com")
     assert not SecurityEvent.objects.exists()  # the jobs were held back, not run
+
+
+def login_before_the_answer(gql, capture_on_commit, cache_calls, email: str, password: str, code: str, **headers):
+    """A login's work before its answer: (its SQL, the jobs it deferred, its cache calls)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache_calls.calls.clear()
+    with CaptureQueriesContext(connection) as queries, capture_on_commit(execute=False) as deferred:
+        response = gql.client.post(
+            "/graphql/",
+            {"query": LOGIN, "variables": {"email": email, "password": password}},
+            content_type="application/json",
+            **headers,
+        )
+    assert response.json()["data"]["login"]["errors"][0]["code"] == code
+    return [q["sql"] for q in queries.captured_queries], len(deferred), list(cache_calls.calls)
