@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import provider  # noqa: E402
+from bench import instructions, provider  # noqa: E402
 from provider.keys import generate_pem  # noqa: E402  (the project, without Django set up)
 
 RESULTS = ROOT / "bench" / "results"
@@ -332,6 +332,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--scale-rows", type=int, default=1_000_000)
     parser.add_argument("--provider-only", action="store_true", help="only the OpenID provider's figures")
+    parser.add_argument("--instructions-only", action="store_true", help="only the callgrind instruction counts")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -347,6 +348,22 @@ def main() -> None:
     queries = json.loads(django(env, QUERIES, seeded["secret"], seeded["root_secret"], seeded["email"], PASSWORD))
     argon2 = json.loads(django(env, ARGON2))["median_s"] * 1000
 
+    counted = None
+    if instructions.available():
+        counted = instructions.per_request(env, PYTHON, seeded["secret"], seeded["drf_key"])
+    if args.instructions_only:
+        if counted is None:
+            sys.exit("valgrind is missing: apt-get install valgrind")
+        result = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": machine(),
+            "database": db_label,
+            "instructions": counted,
+        }
+        (RESULTS / "instructions-latest.json").write_text(json.dumps(result, indent=2) + "\n")
+        print("\n".join(instructions.table(counted)))
+        return
+
     if args.provider_only:
         with server(env, args.workers, args.worker_class, args.threads) as (base, process):
             oidc = provider_figures(env, base, seeded, args)
@@ -355,6 +372,7 @@ def main() -> None:
             "machine": machine(),
             "database": db_label,
             "provider": oidc,
+            "instructions": counted,
             "seconds": round(time.monotonic() - started),
         }
         (RESULTS / "provider-latest.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -429,6 +447,7 @@ def main() -> None:
         },
         "peak_rss_mb_one_worker": rss,
         "provider": oidc,
+        "instructions": counted,
         "seconds": round(time.monotonic() - started),
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -461,6 +480,8 @@ def table(r: dict) -> str:
     lines.append(f"| `me` with {keys[1].split('_')[1]} token rows | {scale[keys[1]]:.0f} req/s |")
     lines.append(f"| ratio large / small | {scale['ratio']:.2f} |")
     lines.append(f"| peak RSS of one worker | {r['peak_rss_mb_one_worker']} MB |")
+    if r.get("instructions"):
+        lines.extend(instructions.table(r["instructions"]))
     lines.extend(provider_table(r["provider"]))
     lines.append(f"| whole run | {r['seconds']} s |")
     return "\n".join(lines)
