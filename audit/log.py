@@ -19,7 +19,6 @@ from audit.events import EventType
 from audit.models import USER_AGENT_MAX_LENGTH, SecurityEvent
 from users import ratelimits
 from users.adapter import client_ip
-from users.errors import RateLimited
 
 logger = logging.getLogger("gql_auth.audit")
 
@@ -36,8 +35,9 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH] if request is not None else "",
     )
     try:
-        with transaction.atomic():
-            event.save()
+        # Autocommit (a request's flows record outside transactions): a foreign key
+        # to a vanished account fails here, on the statement, not at a later commit.
+        event.save()
     except IntegrityError:
         # The account was deleted while this request acted on it (deleteAccount
         # racing it): the event is kept as a deleted account's are, with no one.
@@ -70,10 +70,5 @@ def record_failure(event_type: EventType, *, user, request) -> None:
     one LOGIN_LOCKED of the lock, not a row per guess. Called after the answer
     (users.background), so a known account costs no visible extra time; for
     an unknown address (`user` None) it records nothing."""
-    if user is None:
-        return
-    try:
-        ratelimits.hit(request, "audit_failures", key=str(user.pk))
-    except RateLimited:
-        return
-    record(event_type, user=user, request=request)
+    if user is not None and ratelimits.allows(request, "audit_failures", key=str(user.pk)):
+        record(event_type, user=user, request=request)

@@ -8,7 +8,16 @@ from strawberry_django.utils.requests import get_request
 
 from schema.errors import CodedError
 from schema.permissions import HasPerm
-from schema.types import MAX_PAGE, VIEW_SECURITY_EVENT, VIEW_USER, SecurityEvent, SecurityEventType, User, newest_events
+from schema.types import (
+    MAX_PAGE,
+    VIEW_SECURITY_EVENT,
+    VIEW_USER,
+    SecurityEvent,
+    SecurityEventType,
+    User,
+    newest_events,
+    window,
+)
 from users import models
 from users.cleaning import is_text
 from users.errors import InvalidInput
@@ -28,17 +37,13 @@ class Query:
         description=f"Accounts by email address, oldest first; needs {VIEW_USER}. `first` is capped at {MAX_PAGE}.",
     )
     def users(self, first: int | None = DEFAULT_PAGE, offset: int | None = 0, search: str | None = None) -> list[User]:
-        # The contract's `Int = 50`: an explicit null means the default.
-        first = DEFAULT_PAGE if first is None else first
-        offset = 0 if offset is None else offset
-        if first < 0 or offset < 0:
-            raise CodedError(InvalidInput("first and offset must not be negative."))
+        rows = window(first, offset, DEFAULT_PAGE)
         if search is not None and not is_text(search):
             raise CodedError(InvalidInput("search holds characters that are not text."))
         accounts: QuerySet[models.User] = models.User.objects.order_by("date_joined", "pk")
         if search and search.strip():
             accounts = accounts.filter(email__icontains=search.strip())
-        return accounts[offset : offset + min(first, MAX_PAGE)]
+        return accounts[rows]
 
     @strawberry_django.field(
         extensions=[HasPerm(VIEW_SECURITY_EVENT)],

@@ -175,15 +175,20 @@ def within(info: Info, fields: set[str]) -> bool:
     return False
 
 
-def newest_events(first: int | None, offset: int | None, default: int = 20, **where) -> QuerySet[SecurityEventModel]:
-    """The security events `where` says, newest first, a page of them: the
-    default for an explicit null, at most MAX_PAGE; refused when negative."""
+def window(first: int | None, offset: int | None, default: int) -> slice:
+    """The contract's paging: an explicit null means the default, at most
+    MAX_PAGE rows, negative numbers refused."""
     first = default if first is None else first
     offset = 0 if offset is None else offset
     if first < 0 or offset < 0:
         raise CodedError(InvalidInput("first and offset must not be negative."))
-    rows = SecurityEventModel.objects.filter(**where).order_by("-created_at", "-id")
-    return rows[offset : offset + min(first, MAX_PAGE)]
+    return slice(offset, offset + min(first, MAX_PAGE))
+
+
+def newest_events(first: int | None, offset: int | None, default: int = 20, **where) -> QuerySet[SecurityEventModel]:
+    """The security events `where` says, newest first, a page of them."""
+    rows = window(first, offset, default)
+    return SecurityEventModel.objects.filter(**where).order_by("-created_at", "-id")[rows]
 
 
 @strawberry.type

@@ -33,7 +33,7 @@ from users.background import after_answer
 from users.cleaning import clean_email
 from users.errors import PermissionDenied
 from users.locking import lock_user
-from users.mail import within_mail_cooldown
+from users.mail import send_email_change_taken, within_mail_cooldown
 from users.models import User
 from users.sessions import recent_session
 
@@ -55,7 +55,7 @@ def request_change(request: HttpRequest, user: User, new_email: str) -> None:
     may_mail = within_mail_cooldown(request, "email_change", new_email)
     if User.objects.filter(email=new_email).exists():
         if may_mail:
-            get_adapter(request).send_mail("account/email/email_change_taken", new_email, {"email": new_email})
+            send_email_change_taken(request, new_email)
     else:
         with transaction.atomic():
             # One change at a time: a newer request replaces a pending one (asking

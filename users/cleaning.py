@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 
 from users.addresses import InvalidAddress, canonical_email
 from users.errors import AccountError, AccountErrors, InvalidCode, InvalidInput, InvalidKey, PasswordTooWeak
+from users.models import MAX_ID
 
 EMAIL_MAX_LENGTH = 254
 # Keys we hand out are well under this; longer input is refused unparsed.
@@ -29,6 +30,16 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return "\x00" not in value
+
+
+def clean_id(value) -> int | None:
+    """A row's id as a client sent it, or None: not a whole number, or beyond
+    what the column holds (so forged)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= MAX_ID else None
 
 
 def clean_email(value: str, *, field: str = "email") -> str:

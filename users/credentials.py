@@ -113,13 +113,8 @@ def record_network_lock(request: HttpRequest, email: str, where: str) -> None:
     """A refused attempt at a locked account from this network: one LOGIN_LOCKED
     per lock (`audit_locks`), not one per attempt; nothing for an unknown address."""
     user = User.objects.filter(email=email).first()
-    if user is None:
-        return
-    try:
-        ratelimits.hit(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}")
-    except RateLimited:
-        return
-    record(EventType.LOGIN_LOCKED, user=user, request=request)
+    if user is not None and ratelimits.allows(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}"):
+        record(EventType.LOGIN_LOCKED, user=user, request=request)
 
 
 def lock_seconds() -> int:
@@ -138,11 +133,7 @@ def network(request: HttpRequest) -> str:
 def send_locked_notice(request: HttpRequest, email: str) -> None:
     """Mail an active account's owner, once per lock, a link that lets them in past it."""
     user = User.objects.filter(email=email, is_active=True).first()
-    if user is None:
-        return
-    try:
-        ratelimits.hit(request, "login_locked_mail", key=f"{user.email}|{epoch(user.email, user)}")
-    except RateLimited:
+    if user is None or not ratelimits.allows(request, "login_locked_mail", key=f"{email}|{epoch(email, user)}"):
         return
     record(EventType.LOGIN_LOCKED, user=user, request=request)  # once per lock, as the mail
     adapter = get_adapter(request)

@@ -8,7 +8,6 @@ from allauth.account.models import EmailAddress
 from django.http import HttpRequest
 
 from users import ratelimits
-from users.errors import RateLimited
 from users.models import User
 
 
@@ -17,11 +16,7 @@ def within_mail_cooldown(request: HttpRequest, kind: str, email: str) -> bool:
     address per EMAIL_COOLDOWN_SECONDS, silently, so nobody floods an inbox
     through the API and nobody can stop its owner's mail either (a link sent
     for a stranger's request is in the owner's inbox and still valid)."""
-    try:
-        ratelimits.hit(request, "account_mail", key=f"{kind}|{email}")
-    except RateLimited:
-        return False
-    return True
+    return ratelimits.allows(request, "account_mail", key=f"{kind}|{email}")
 
 
 def send_verification(request: HttpRequest, address: EmailAddress, *, signup: bool) -> None:
@@ -34,6 +29,11 @@ def send_already_registered(request: HttpRequest, email: str) -> None:
     """Tell the owner of `email` that someone tried to register it again."""
     if within_mail_cooldown(request, "account", email):
         get_adapter(request).send_account_already_exists_mail(email)
+
+
+def send_email_change_taken(request: HttpRequest, email: str) -> None:
+    """Tell the owner of `email` that another account asked to move to it (nothing changed)."""
+    get_adapter(request).send_mail("account/email/email_change_taken", email, {"email": email})
 
 
 def send_password_changed(request: HttpRequest, user: User) -> None:

@@ -48,6 +48,17 @@ def humanize(seconds: float) -> str:
     return f"{count} second{'s' if count != 1 else ''}"
 
 
+def allows(request: HttpRequest, action: str, *, key: str | None = None) -> bool:
+    """Count one more at `action`, silently: whether it is still within its rates.
+    For bounds on what the service itself does (mails, recorded events), where
+    the caller is told nothing either way."""
+    try:
+        hit(request, action, key=key)
+    except RateLimited:
+        return False
+    return True
+
+
 def hit(request: HttpRequest, action: str, *, key: str | None = None) -> Attempt:
     """Count one attempt at `action`, or raise `RateLimited` if a rate is used up."""
     attempt = Attempt()

@@ -19,11 +19,11 @@ from audit.log import record
 from factors import stage
 from users import credentials, ratelimits
 from users.adapter import client_ip
-from users.cleaning import clean_all, clean_email, clean_key, clean_password
+from users.cleaning import clean_all, clean_email, clean_id, clean_key, clean_password
 from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound, ReauthenticationRequired
 from users.locking import lock_user
 from users.mail import send_verification
-from users.models import MAX_ID, AuthToken, User, own_address
+from users.models import AuthToken, User, own_address
 
 
 def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, str]:
@@ -122,13 +122,8 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
     tell nothing about other accounts.
     """
     user = current_token(request).user
-    try:
-        pk = int(session_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such session.", field="id") from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound("No such session.", field="id")
-    deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete()
+    pk = clean_id(session_id)
+    deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete() if pk is not None else (0, None)
     if not deleted:
         raise NotFound("No such session.", field="id")
     record(EventType.SESSION_REVOKED, user=user, request=request)

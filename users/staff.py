@@ -12,9 +12,10 @@ from django.http import HttpRequest
 from audit.events import EventType
 from audit.log import record
 from users import credentials
+from users.cleaning import clean_id
 from users.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from users.locking import lock_user
-from users.models import MAX_ID, User
+from users.models import User
 
 CHANGE_USER = "users.change_user"
 
@@ -26,11 +27,8 @@ def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
         raise NotAuthenticated()
     if not actor.has_perm(CHANGE_USER):
         raise PermissionDenied(f"This needs the {CHANGE_USER} permission.")
-    try:
-        pk = int(user_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such user.", field="id") from None
-    user = User.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    pk = clean_id(user_id)
+    user = User.objects.filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise NotFound("No such user.", field="id")
     if user.is_superuser and not actor.is_superuser:
