@@ -26,6 +26,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     ValidationRule,
+    parse,
 )
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -168,25 +169,56 @@ def cost_error(document: DocumentNode) -> GraphQLError | None:
     return None
 
 
-@lru_cache(maxsize=256)
-def validate_within_bounds(schema, document: DocumentNode, rules: tuple) -> list[GraphQLError]:
+# Documents a process keeps, parsed and validated: clients send the same few again
+# and again; bounded, since anyone may send new ones.
+DOCUMENTS_CACHED = 256
+
+
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def parsed(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def validation_errors(schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple) -> list[GraphQLError]:
     """Validation for documents whose cost is bounded; costlier ones are refused
-    unvalidated. Cached by document, as strawberry's ValidationCache is: clients
-    send the same few documents again and again, and the cache is bounded."""
+    unvalidated. Keyed by the text, whose hash Python keeps: a parsed document
+    (graphql-core's frozen dataclasses) would be hashed node by node per request."""
     from strawberry.schema.schema import validate_document
 
+    document = parsed(query, max_tokens)
     error = cost_error(document)
     return [error] if error is not None else validate_document(schema, document, rules)
 
 
-class BoundedValidation(SchemaExtension):
-    """Strawberry's ValidationCache with the cost bound in front (see DocumentCost)."""
+class CheckedDocuments(SchemaExtension):
+    """Parse each document text once per process, bounded in tokens; validate it
+    once, with the schema's rules and the cost bound in front (DocumentCost).
+
+    One extension for what strawberry's ParserCache, MaxTokensLimiter,
+    AddValidationRules and ValidationCache do, for two reasons: each extension
+    costs every request its own hooks, and ValidationCache is keyed by the
+    parsed document, hashed anew at each request.
+    """
+
+    def __init__(self, rules: tuple, max_tokens: int) -> None:
+        super().__init__()
+        self.rules = rules  # made once per schema: part of the cache's key
+        self.max_tokens = max_tokens
+
+    def on_parse(self):
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            context.graphql_document = parsed(context.query, self.max_tokens)
+        yield
 
     def on_validate(self):
         context = self.execution_context
-        context.pre_execution_errors = validate_within_bounds(
-            context.schema._schema, context.graphql_document, context.validation_rules
-        )
+        if context.query:
+            # A copy: the cached list is every later request's too.
+            context.pre_execution_errors = list(
+                validation_errors(context.schema._schema, context.query, self.max_tokens, self.rules)
+            )
         yield
 
 

@@ -6,15 +6,14 @@ from functools import partial
 
 import strawberry
 from django.conf import settings
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions import max_aliases as alias_limiter
 from strawberry.extensions import query_depth_limiter as depth_limiter
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.extensions import (
-    BoundedValidation,
+    CheckedDocuments,
     MaskUnexpectedErrors,
     OneCredentialMutationPerRequest,
     hide_suggestions,
@@ -33,13 +32,10 @@ class Schema(strawberry.Schema):
         log_errors(errors, execution_context)
 
 
-def validation_rules() -> list:
-    """The document guards, as graphql-core rules made once per schema.
-
-    Made once, not per request as strawberry's limiter extensions make them, so
-    that the rule set is the same object every time and ValidationCache, which
-    is keyed by it, hits: repeated documents are then validated once.
-    """
+def validation_rules() -> tuple:
+    """GraphQL's rules and the document guards, as graphql-core rules made once
+    per schema (strawberry's limiter extensions make new rule classes for each
+    request, which no cache keyed by the rules could hit)."""
     rules = [
         depth_limiter.create_validator(settings.GRAPHQL_MAX_DEPTH, should_ignore=None),
         alias_limiter.create_validator(settings.GRAPHQL_MAX_ALIASES),
@@ -47,18 +43,14 @@ def validation_rules() -> list:
     ]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return rules
+    return (*specified_rules, *rules)
 
 
 def extensions() -> list:
     return [
-        # Clients send the same few documents again and again: parse and
-        # validate each once. Keyed by the document text, so bounded in size.
-        # A document's cost is bounded before it is validated.
-        partial(ParserCache, maxsize=256),
-        BoundedValidation,
-        partial(MaxTokensLimiter, max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        partial(AddValidationRules, validation_rules()),
+        # Each document text parsed and validated once per process, its cost
+        # bounded before it is validated.
+        partial(CheckedDocuments, validation_rules(), settings.GRAPHQL_MAX_TOKENS),
         DjangoOptimizerExtension,
         MaskUnexpectedErrors,
     ]

@@ -40,9 +40,9 @@ def validations(monkeypatch):
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(OverlappingFieldsCanBeMergedRule, "__init__", counting)
-    from schema.extensions import validate_within_bounds
+    from schema.extensions import validation_errors
 
-    validate_within_bounds.cache_clear()  # documents other tests sent are validated already
+    validation_errors.cache_clear()  # documents other tests sent are validated already
     return calls
 
 
@@ -129,3 +129,23 @@ def test_an_unknown_fragment_is_refused_as_graphql_says(gql):
     response = gql.post("query { ...A } fragment A on Query { ...Missing }")
     (error,) = response.json()["errors"]
     assert error["message"] == "Unknown fragment 'Missing'."
+
+
+def test_a_repeated_document_is_parsed_and_validated_once_and_never_hashed(gql, make_user, validations, monkeypatch):
+    """Documents are cached by their text. graphql-core's nodes are frozen
+    dataclasses whose hash walks the whole tree, so a cache keyed by the parsed
+    document pays that walk at every request, however often it hits."""
+    from graphql.language.ast import DocumentNode
+    from graphql.language.parser import Parser
+
+    from schema.extensions import parsed
+
+    parsed.cache_clear()
+    parses, hashes = [], []
+    parse_document = Parser.parse_document
+    monkeypatch.setattr(Parser, "parse_document", lambda self: parses.append(1) or parse_document(self))
+    monkeypatch.setattr(DocumentNode, "__hash__", lambda self: hashes.append(1) or id(self))
+    make_user()
+    for _ in range(3):
+        assert "errors" not in gql.post(ME).json()
+    assert (len(parses), len(validations), len(hashes)) == (1, 1, 0)
