@@ -2,9 +2,11 @@
 
 Starts the service under gunicorn on 127.0.0.1 with DEBUG=0 (PostgreSQL when
 DATABASE_URL is set, a fresh SQLite file otherwise), seeds users and tokens, and
-drives it with wrk from another process. Each figure that is compared with
-another is measured in the same run, interleaved, so ratios hold on a noisy
-machine. Prints one table and writes it as JSON under bench/results/.
+drives it with wrk from another process, the server and the load generator
+pinned to different cores. Each figure that is compared with another is measured
+in the same run, interleaved; beside requests/s, the CPU instructions of one
+request, counted by callgrind, which no neighbour can move. Prints one table and
+writes it as JSON under bench/results/.
 """
 
 from __future__ import annotations
@@ -26,11 +28,33 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import instructions, provider  # noqa: E402
+from bench import factors, instructions, provider  # noqa: E402
 from provider.keys import generate_pem  # noqa: E402  (the project, without Django set up)
 
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
+STARTED = time.monotonic()
+# The cores the server runs on and the cores the load comes from (main sets them).
+PINNING = {"server": [], "load": []}
+
+
+def step(message: str) -> None:
+    """Progress, as the run goes: a full run takes minutes."""
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {message}", flush=True)
+
+
+def pin(cores: str | None) -> None:
+    """Server on some cores, load generator and clients on the others: on a
+    machine of two cores, one each, so neither slows the other down."""
+    available = sorted(os.sched_getaffinity(0))
+    if cores == "none" or len(available) < 2:
+        return
+    server, load = cores.split("/") if cores else (str(available[0]), ",".join(map(str, available[1:])))
+    PINNING["server"] = ["taskset", "-c", server]
+    PINNING["load"] = ["taskset", "-c", load]
+    os.sched_setaffinity(0, {int(c) for c in load.split(",")})  # this process's clients, and what it starts
+
+
 ME = "{ me { id email emailVerified } }"
 USERS = 100
 PASSWORD = "correct horse battery staple"
@@ -75,6 +99,8 @@ def bench_env(db_url: str) -> dict:
         RATE_LIMITS_DISABLED="1",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
+        # WebAuthn needs a host name; the passkey figures sign for it.
+        PUBLIC_URL="http://localhost:8000",
     )
     return env
 
@@ -212,6 +238,7 @@ def server(env: dict, workers: int, worker_class: str, threads: int):
     port = free_port()
     log = open(RESULTS / "server.log", "ab")  # noqa: SIM115 (the server writes it until stopped)
     command = [
+        *PINNING["server"],
         PYTHON,
         "-m",
         "gunicorn",
@@ -267,6 +294,7 @@ def wrk(url: str, seconds: int, connections: int, method="GET", body="", auth=""
         env["BENCH_CONTENT_TYPE"] = content_type
     out = subprocess.run(
         [
+            *PINNING["load"],
             "wrk",
             "-t1",
             f"-c{connections}",
@@ -322,6 +350,13 @@ def machine() -> dict:
     }
 
 
+ME_LABELS = {
+    "service": "service, `POST /graphql/` me",
+    "ceiling": "ceiling, bare Django view",
+    "dj-rest-auth": "dj-rest-auth, `GET /auth/user/`",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
@@ -331,64 +366,68 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--scale-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--cores", help="SERVER/LOAD cores for taskset, e.g. 0/1 (default: the first for the server); none: no pinning"
+    )
     parser.add_argument("--provider-only", action="store_true", help="only the OpenID provider's figures")
+    parser.add_argument("--factors-only", action="store_true", help="only the second factors' figures")
     parser.add_argument("--instructions-only", action="store_true", help="only the callgrind instruction counts")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "server.log").write_text("")
-    started = time.monotonic()
+    pin(args.cores)
 
     db_url, db_label = database_url()
     env = bench_env(db_url)
+    step(f"seeding {USERS} users on {db_label}")
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
     seeded = json.loads(django(env, SEED, str(USERS), PASSWORD))
     django(env, FILL, "1000")
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "database": db_label,
+        "server": f"gunicorn, {args.workers} workers, {args.worker_class}"
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
+        "pinning": {"server cores": PINNING["server"][2:3], "load cores": PINNING["load"][2:3]},
+    }
+
+    def write(name: str) -> None:
+        result["seconds"] = round(time.monotonic() - STARTED)
+        (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
+
+    if args.instructions_only:
+        result["instructions"] = count_instructions(env, seeded, required=True)
+        write("instructions-latest.json")
+        print("\n".join(instructions.table(result["instructions"])))
+        return
+    if args.provider_only or args.factors_only:
+        with server(env, args.workers, args.worker_class, args.threads) as (base, process):
+            if args.provider_only:
+                step("the OpenID provider's paths")
+                result["provider"] = provider_figures(env, base, seeded, args)
+            if args.factors_only:
+                step("second factors: verifyMfa and passkey logins")
+                result["factors"] = factor_figures(env, base, args)
+        write("provider-latest.json" if args.provider_only else "factors-latest.json")
+        lines = provider_table(result["provider"]) if args.provider_only else factors_table(result["factors"])
+        print("\n".join(lines))
+        return
+
+    step("SQL queries per request, one Argon2 verify")
     queries = json.loads(django(env, QUERIES, seeded["secret"], seeded["root_secret"], seeded["email"], PASSWORD))
     argon2 = json.loads(django(env, ARGON2))["median_s"] * 1000
-
-    counted = None
-    if instructions.available():
-        counted = instructions.per_request(env, PYTHON, seeded["secret"], seeded["drf_key"])
-    if args.instructions_only:
-        if counted is None:
-            sys.exit("valgrind is missing: apt-get install valgrind")
-        result = {
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "machine": machine(),
-            "database": db_label,
-            "instructions": counted,
-        }
-        (RESULTS / "instructions-latest.json").write_text(json.dumps(result, indent=2) + "\n")
-        print("\n".join(instructions.table(counted)))
-        return
-
-    if args.provider_only:
-        with server(env, args.workers, args.worker_class, args.threads) as (base, process):
-            oidc = provider_figures(env, base, seeded, args)
-        result = {
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "machine": machine(),
-            "database": db_label,
-            "provider": oidc,
-            "instructions": counted,
-            "seconds": round(time.monotonic() - started),
-        }
-        (RESULTS / "provider-latest.json").write_text(json.dumps(result, indent=2) + "\n")
-        print("\n".join(provider_table(oidc)))
-        return
 
     me_body = json.dumps({"query": ME})
     login = 'mutation { login(email: "' + seeded["email"] + '", password: "' + PASSWORD + '") { token } }'
     login_body = json.dumps({"query": login})
     with server(env, args.workers, args.worker_class, args.threads) as (base, process):
         endpoints = {
-            "service: POST /graphql/ me": dict(
-                url=f"{base}/graphql/", method="POST", body=me_body, auth=f"Token {seeded['secret']}"
-            ),
-            "ceiling: bare Django view": dict(url=f"{base}/bench/me", auth=f"Token {seeded['secret']}"),
-            "dj-rest-auth: GET /auth/user/": dict(url=f"{base}/auth/user/", auth=f"Token {seeded['drf_key']}"),
+            "service": dict(url=f"{base}/graphql/", method="POST", body=me_body, auth=f"Token {seeded['secret']}"),
+            "ceiling": dict(url=f"{base}/bench/me", auth=f"Token {seeded['secret']}"),
+            "dj-rest-auth": dict(url=f"{base}/auth/user/", auth=f"Token {seeded['drf_key']}"),
         }
 
         def measure(name: str, seconds: int) -> dict:
@@ -398,80 +437,127 @@ def main() -> None:
             )
 
         names = list(endpoints)
-        for _ in range(2):  # warm every worker thread, connection and cache; the first seconds run slow
+        step("`me`: warming every worker, connection and cache")
+        for _ in range(2):  # the first seconds run slow
             for name in names:
                 measure(name, 3)
         runs = {name: [] for name in endpoints}
         for round_ in range(args.rounds):  # each round in another order, so no endpoint always goes first
+            step(f"`me`: round {round_ + 1} of {args.rounds} (service, ceiling, dj-rest-auth interleaved)")
             for name in names[round_ % 3 :] + names[: round_ % 3]:
                 runs[name].append(measure(name, args.seconds))
         me = {name: median_of(result) for name, result in runs.items()}
 
+        step("`login`, one connection")
         login = wrk(f"{base}/graphql/", args.seconds, 1, "POST", login_body)
+        step(f"`login` throughput, {args.connections} connections, this service's Argon2 parameters")
+        logins_ours = wrk(f"{base}/graphql/", 2 * args.seconds, args.connections, "POST", login_body)
 
-        service = endpoints["service: POST /graphql/ me"]
+        service = endpoints["service"]
+        step("`me` with 1,000 token rows")
         scale_small = median_of(
             [wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"]) for _ in range(2)]
         )
+        step(f"filling the token table to {args.scale_rows:,} rows")
         rows = int(django(env, FILL, str(args.scale_rows)).strip())
+        step(f"`me` with {rows:,} token rows")
         scale_large = median_of(
             [wrk(service["url"], args.seconds, args.connections, "POST", me_body, service["auth"]) for _ in range(2)]
         )
         rss = peak_rss_mb(process.pid)
-        print("· the OpenID provider's paths", flush=True)
+        step("the OpenID provider's paths")
         oidc = provider_figures(env, base, seeded, args)
+        step("second factors: verifyMfa and passkey logins")
+        second_factors = factor_figures(env, base, args)
+    with server({**env, "BENCH_ARGON2": "keycloak"}, args.workers, args.worker_class, args.threads) as (base, _):
+        step(f"`login` throughput, {args.connections} connections, Keycloak's Argon2 parameters")
+        wrk(f"{base}/graphql/", 2, 1, "POST", login_body)  # the first login upgrades the hash to them
+        logins_keycloak = wrk(f"{base}/graphql/", 2 * args.seconds, args.connections, "POST", login_body)
 
-    service_rps, ceiling_rps, rest_rps = (me[name]["rps"] for name in names)
-    result = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": machine(),
-        "database": db_label,
-        "server": f"gunicorn, {args.workers} workers, {args.worker_class}"
-        + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
-        "load": f"wrk, 1 thread, {args.connections} connections, {args.seconds} s × {args.rounds} interleaved rounds",
-        "me": me,
-        "ratios": {
-            "service / ceiling": round(service_rps / ceiling_rps, 2),
-            "service / dj-rest-auth": round(service_rps / rest_rps, 2),
-        },
-        "login": {
-            "p50_ms": login["p50_ms"],
-            "argon2_verify_ms": round(argon2, 2),
-            "p50 / argon2 verify": round(login["p50_ms"] / argon2, 2),
-        },
-        "sql_queries_per_request": queries,
-        "scale": {
-            "rps_1000_tokens": scale_small["rps"],
-            f"rps_{rows}_tokens": scale_large["rps"],
-            "ratio": round(scale_large["rps"] / scale_small["rps"], 2),
-        },
-        "peak_rss_mb_one_worker": rss,
-        "provider": oidc,
-        "instructions": counted,
-        "seconds": round(time.monotonic() - started),
-    }
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    counted = count_instructions(env, seeded, required=False)
+    result.update(
+        {
+            "load": f"wrk, 1 thread, {args.connections} connections, {args.seconds} s × {args.rounds} "
+            "interleaved rounds",
+            "me": me,
+            "ratios": {
+                "service / ceiling": round(me["service"]["rps"] / me["ceiling"]["rps"], 2),
+                "service / dj-rest-auth": round(me["service"]["rps"] / me["dj-rest-auth"]["rps"], 2),
+            },
+            "instructions": counted,
+            "login": {
+                "p50_ms": login["p50_ms"],
+                "argon2_verify_ms": round(argon2, 2),
+                "p50 / argon2 verify": round(login["p50_ms"] / argon2, 2),
+                "logins_per_s_ours": logins_ours["rps"],
+                "logins_per_s_keycloak_params": logins_keycloak["rps"],
+            },
+            "sql_queries_per_request": queries,
+            "scale": {
+                "rps_1000_tokens": scale_small["rps"],
+                f"rps_{rows}_tokens": scale_large["rps"],
+                "ratio": round(scale_large["rps"] / scale_small["rps"], 2),
+            },
+            "peak_rss_mb_one_worker": rss,
+            "provider": oidc,
+            "factors": second_factors,
+        }
+    )
+    write(f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    write("latest.json")
+    step(f"written to {RESULTS.relative_to(ROOT)}/latest.json")
     print(table(result))
 
 
+def count_instructions(env: dict, seeded: dict, *, required: bool) -> dict | None:
+    if not instructions.available():
+        if required:
+            sys.exit("valgrind is missing: apt-get install valgrind")
+        step("valgrind is missing: no instruction counts (apt-get install valgrind)")
+        return None
+    return instructions.per_request(env, PYTHON, seeded["secret"], seeded["drf_key"], progress=step)
+
+
 def table(r: dict) -> str:
+    pinned = r["pinning"]
+    where = (
+        f"server on core {pinned['server cores'][0]}, load on core {pinned['load cores'][0]}"
+        if pinned["server cores"]
+        else "server and load unpinned"
+    )
     lines = [
         f"gql-auth benchmark, {r['when']}: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
-        f"{r['database']}, {r['server']}; {r['load']}",
+        f"{r['database']}, {r['server']}, {where}; {r['load']}",
         "",
-        "| figure | value |",
-        "| --- | --- |",
+        "| `me` | req/s | p50 | p99 | instructions per request |",
+        "| --- | --- | --- | --- | --- |",
     ]
+    counts = (r.get("instructions") or {}).get("instructions_per_request", {})
     for name, m in r["me"].items():
-        lines.append(f"| `me`, {name} | {m['rps']:.0f} req/s, p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms |")
-    for name, value in r["ratios"].items():
-        lines.append(f"| ratio {name} | {value:.2f} |")
+        count = f"{counts[name] / 1e6:.2f} M" if name in counts else "n/a"
+        lines.append(f"| {ME_LABELS[name]} | {m['rps']:.0f} | {m['p50_ms']:.2f} ms | {m['p99_ms']:.2f} ms | {count} |")
+    lines += ["", "| ratio | by requests/s | by instructions | target |", "| --- | --- | --- | --- |"]
+    by_instructions = (r.get("instructions") or {}).get("ratios", {})
+    targets = {
+        "service / ceiling": "≥ 0.85 by requests/s; ≥ 0.83 by instructions (within 1.2×)",
+        "service / dj-rest-auth": "≥ 1.3",
+    }
+    for name, target in targets.items():
+        counted = f"{by_instructions[name]:.2f}" if name in by_instructions else "n/a"
+        lines.append(f"| {name} | {r['ratios'][name]:.2f} | {counted} | {target} |")
+    lines += ["", "| figure | value |", "| --- | --- |"]
     login = r["login"]
     lines.append(f"| `login` p50 (1 connection) | {login['p50_ms']:.1f} ms |")
     lines.append(f"| one Argon2 verify, same run | {login['argon2_verify_ms']:.1f} ms |")
     lines.append(f"| ratio login p50 / Argon2 verify | {login['p50 / argon2 verify']:.2f} |")
+    lines.append(
+        f"| `login` throughput, this service's Argon2 (t=2, m=100 MiB, p=8) | "
+        f"{login['logins_per_s_ours']:.1f} logins/s |"
+    )
+    lines.append(
+        f"| `login` throughput, Keycloak's Argon2 (t=5, m=7 MiB, p=1) | "
+        f"{login['logins_per_s_keycloak_params']:.1f} logins/s |"
+    )
     for name, count in r["sql_queries_per_request"].items():
         lines.append(f"| SQL queries, `{name}` | {count} |")
     scale = r["scale"]
@@ -480,11 +566,28 @@ def table(r: dict) -> str:
     lines.append(f"| `me` with {keys[1].split('_')[1]} token rows | {scale[keys[1]]:.0f} req/s |")
     lines.append(f"| ratio large / small | {scale['ratio']:.2f} |")
     lines.append(f"| peak RSS of one worker | {r['peak_rss_mb_one_worker']} MB |")
-    if r.get("instructions"):
-        lines.extend(instructions.table(r["instructions"]))
     lines.extend(provider_table(r["provider"]))
+    lines.extend(factors_table(r["factors"]))
     lines.append(f"| whole run | {r['seconds']} s |")
     return "\n".join(lines)
+
+
+def factor_figures(env: dict, base: str, args) -> dict:
+    return factors.figures(django=django, env=env, base=base, password=PASSWORD, connections=args.connections)
+
+
+def factors_table(f: dict) -> list[str]:
+    local = f["per core, in process"]
+    mfa, passkey = f["verifyMfa (TOTP)"], f["passkey login (options + loginWithPasskey)"]
+    return [
+        f"| `verifyMfa` with a TOTP code | {mfa['rps']:.0f} req/s |",
+        f"| passkey login (`webauthnOptions` + `loginWithPasskey`) | {passkey['rps']:.0f} req/s, "
+        f"{passkey['logins_per_s']:.0f} logins/s |",
+        f"| TOTP check (one HMAC-SHA1, verifyMfa's floor), per core | {local['totp_check_per_s']:.0f} /s |",
+        f"| P-256 signature check (a passkey login's floor), per core | {local['p256_verify_per_s']:.0f} /s |",
+        f"| memory one Argon2 hash holds (m = {local['argon2_memory_cost_mib']:.0f} MiB) | "
+        f"{local['argon2_memory_mib']:.0f} MiB of RSS |",
+    ]
 
 
 def provider_figures(env: dict, base: str, seeded: dict, args) -> dict:
