@@ -55,14 +55,16 @@ test: $(VENV)/.installed
 test-reliability: $(VENV)/.installed
 	$(BIN)/python -m pytest -m reliability tests/reliability $(PYTEST_ARGS)
 
-# The service against its ceiling and dj-rest-auth under gunicorn and wrk:
-# prints a table, writes bench/results/latest.json (docs/performance.md).
+# The service against its ceiling and dj-rest-auth under gunicorn and wrk, and by
+# callgrind's instruction counts: prints a table, writes bench/results/latest.json
+# (docs/performance.md). BENCH_ARGS="--instructions-only" and others: bench/run.py --help.
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
 
 bench: $(VENV)/.bench-installed
-	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	command -v wrk >/dev/null && command -v valgrind >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk valgrind >/dev/null)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

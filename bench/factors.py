@@ -105,13 +105,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
-def per_second(work, seconds=2.0):
-    work()
-    runs, started = 0, time.process_time()
-    while time.process_time() - started < seconds:
-        work()
-        runs += 1
-    return runs / (time.process_time() - started)
+from bench.percore import per_second
 
 secret = generate_totp_secret()
 key = ec.generate_private_key(ec.SECP256R1())

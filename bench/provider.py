@@ -52,15 +52,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from allauth.core.internal import jwkkit
 
-def per_second(work, seconds=2.0):
-    '''Runs of `work` per second of this process's CPU time (its threads
-    included): per core, whatever else the machine runs.'''
-    work()
-    runs, started = 0, time.process_time()
-    while time.process_time() - started < seconds:
-        work()
-        runs += 1
-    return runs / (time.process_time() - started)
+from bench.percore import per_second
 
 jwk, key = jwkkit.load_jwk_from_pem(settings.IDP_OIDC_PRIVATE_KEY)
 public = key.public_key()

@@ -87,6 +87,14 @@ def database_url() -> tuple[str, str]:
     return f"sqlite:///{path}", f"SQLite {sqlite3.sqlite_version}"
 
 
+def empty_cache() -> None:
+    """A run starts with an empty Redis database, as it starts with a fresh SQL one."""
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
 def bench_env(db_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -105,10 +113,20 @@ def bench_env(db_url: str) -> dict:
     return env
 
 
+# What `code` prints reaches stdout; what Django writes there (console emails,
+# the audit log's JSON lines, some sent after the script's end) goes to stderr.
+PRELUDE = """
+import builtins, functools, sys
+builtins.print = functools.partial(builtins.print, file=sys.stdout)
+sys.stdout = sys.stderr
+import django
+django.setup()
+"""
+
+
 def django(env: dict, code: str, *args: str) -> str:
-    """Run `code` in a fresh Django process; return the last line it prints
-    (console emails may come before it)."""
-    script = "import django\ndjango.setup()\n" + code
+    """Run `code` in a fresh Django process; return the last line it prints."""
+    script = PRELUDE + code
     result = subprocess.run(
         [PYTHON, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
     )
@@ -380,6 +398,7 @@ def main() -> None:
     pin(args.cores)
 
     db_url, db_label = database_url()
+    empty_cache()
     env = bench_env(db_url)
     step(f"seeding {USERS} users on {db_label}")
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
@@ -448,6 +467,7 @@ def main() -> None:
                 runs[name].append(measure(name, args.seconds))
         me = {name: median_of(result) for name, result in runs.items()}
 
+        rss_me = peak_rss_mb(process.pid)  # before any login: an Argon2 hash holds 100 MiB
         step("`login`, one connection")
         login = wrk(f"{base}/graphql/", args.seconds, 1, "POST", login_body)
         step(f"`login` throughput, {args.connections} connections, this service's Argon2 parameters")
@@ -498,7 +518,7 @@ def main() -> None:
                 f"rps_{rows}_tokens": scale_large["rps"],
                 "ratio": round(scale_large["rps"] / scale_small["rps"], 2),
             },
-            "peak_rss_mb_one_worker": rss,
+            "peak_rss_mb_one_worker": {"after `me`": rss_me, "after logins": rss},
             "provider": oidc,
             "factors": second_factors,
         }
@@ -565,7 +585,8 @@ def table(r: dict) -> str:
     lines.append(f"| `me` with 1,000 token rows | {scale[keys[0]]:.0f} req/s |")
     lines.append(f"| `me` with {keys[1].split('_')[1]} token rows | {scale[keys[1]]:.0f} req/s |")
     lines.append(f"| ratio large / small | {scale['ratio']:.2f} |")
-    lines.append(f"| peak RSS of one worker | {r['peak_rss_mb_one_worker']} MB |")
+    for when, rss in r["peak_rss_mb_one_worker"].items():
+        lines.append(f"| peak RSS of one worker, {when} | {rss} MB |")
     lines.extend(provider_table(r["provider"]))
     lines.extend(factors_table(r["factors"]))
     lines.append(f"| whole run | {r['seconds']} s |")
