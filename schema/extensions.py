@@ -179,16 +179,19 @@ def parsed(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
-@lru_cache(maxsize=DOCUMENTS_CACHED)
-def validation_errors(schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple) -> list[GraphQLError]:
-    """Validation for documents whose cost is bounded; costlier ones are refused
-    unvalidated. Keyed by the text, whose hash Python keeps: a parsed document
-    (graphql-core's frozen dataclasses) would be hashed node by node per request."""
+def checked(schema: GraphQLSchema, document: DocumentNode, rules: tuple) -> list[GraphQLError]:
+    """Validation for documents whose cost is bounded; costlier ones are refused unvalidated."""
     from strawberry.schema.schema import validate_document
 
-    document = parsed(query, max_tokens)
     error = cost_error(document)
     return [error] if error is not None else validate_document(schema, document, rules)
+
+
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def validation_errors(schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple) -> list[GraphQLError]:
+    """`checked`, keyed by the text, whose hash Python keeps: a parsed document
+    (graphql-core's frozen dataclasses) would be hashed node by node per request."""
+    return checked(schema, parsed(query, max_tokens), rules)
 
 
 class CheckedDocuments(SchemaExtension):
@@ -205,20 +208,24 @@ class CheckedDocuments(SchemaExtension):
         super().__init__()
         self.rules = rules  # made once per schema: part of the cache's key
         self.max_tokens = max_tokens
+        self.text: str | None = None  # the text of the document parsed here
 
     def on_parse(self):
         context = self.execution_context
         if context.graphql_document is None and context.query:
             context.graphql_document = parsed(context.query, self.max_tokens)
+            self.text = context.query
         yield
 
     def on_validate(self):
         context = self.execution_context
-        if context.query:
-            # A copy: the cached list is every later request's too.
-            context.pre_execution_errors = list(
-                validation_errors(context.schema._schema, context.query, self.max_tokens, self.rules)
-            )
+        if self.text is not None:
+            errors = validation_errors(context.schema._schema, self.text, self.max_tokens, self.rules)
+        else:
+            # A document this extension did not parse (another extension set it):
+            # the one that will run is validated, with the same rules, uncached.
+            errors = checked(context.schema._schema, context.graphql_document, self.rules)
+        context.pre_execution_errors = list(errors)  # a copy: the cached list is every later request's too
         yield
 
 

@@ -9,6 +9,7 @@ query, the contract's largest selections).
 """
 
 import pytest
+from django.test import override_settings
 from graphql import get_introspection_query
 
 from tests.documents import ME, STRONG_PASSWORD
@@ -149,3 +150,26 @@ def test_a_repeated_document_is_parsed_and_validated_once_and_never_hashed(gql, 
     for _ in range(3):
         assert "errors" not in gql.post(ME).json()
     assert (len(parses), len(validations), len(hashes)) == (1, 1, 0)
+
+
+def test_a_document_another_extension_set_is_validated_with_the_same_rules(db):
+    """Whatever sets the document (a persisted-query extension, say), the one that
+    runs passes the depth limit and the cost bound, not only strawberry's defaults."""
+    from graphql import parse
+    from strawberry.extensions import SchemaExtension
+
+    from schema.mutations import Mutation
+    from schema.queries import Query
+    from schema.schema import Schema, extensions
+
+    too_deep = parse("{ me { sessions { id } } " + "me { id } " * 2 + "}")
+
+    class SetsTheDocument(SchemaExtension):
+        def on_operation(self):
+            self.execution_context.graphql_document = too_deep
+            yield
+
+    with override_settings(GRAPHQL_MAX_DEPTH=1):
+        schema = Schema(query=Query, mutation=Mutation, extensions=[SetsTheDocument, *extensions()])
+    result = schema.execute_sync(None)
+    assert result.errors and "exceeds maximum operation depth of 1" in result.errors[0].message
