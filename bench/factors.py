@@ -181,6 +181,10 @@ def spend_all(base: str, items: list, threads: int, request) -> dict:
 
 
 def verify_mfa(connection: Connection, pending: dict) -> int:
+    # The service takes a code in its own 30 s step only (MFA_TOTP_TOLERANCE 0):
+    # one made in a step's last moments could reach it in the next.
+    if time.time() % 30 > 29.5:
+        time.sleep(30 - time.time() % 30)
     code = totp_code(pending["secret"], time.time())
     result = connection.post(VERIFY_MFA, {"mfaToken": pending["mfa_token"], "code": code})["verifyMfa"]
     if not result["success"]:
