@@ -28,7 +28,6 @@ TARGET_UTILISATION = 0.6  # of each core, leaving room for failover and bursts
 INSTANCE_VCPUS = 2
 THREADS_PER_CORE = 4  # gunicorn gthread: 1 worker × 4 threads per vCPU, as the bench runs
 ARGON2_MIB = 100
-WORKER_RSS_MIB = 180  # a worker's peak RSS in the bench, rounded up
 PG_MAX_CONNECTIONS = 100  # PostgreSQL's default
 TOUCH_INTERVAL_S = 60  # "last used" is written at most once a minute per token
 
@@ -41,6 +40,7 @@ def per_core(result: dict) -> dict:
         raise SystemExit("this run's server was not pinned to one core: its requests/s are not per core")
     factors = result["factors"]
     return {
+        "worker RSS (MiB)": result["peak_rss_mb_one_worker"]["after `me`"],
         "token check": result["me"]["service"]["rps"],
         "password login": result["login"]["logins_per_s_ours"],
         "password login, Keycloak's Argon2": result["login"]["logins_per_s_keycloak_params"],
@@ -73,7 +73,7 @@ def plan(users: int, rates: dict, *, keycloak: bool = False) -> dict:
     instances = max(2, math.ceil(busy / INSTANCE_VCPUS))  # two at least: one may fail
     # Each thread may hold one Argon2 hash's memory at a burst of logins.
     threads = INSTANCE_VCPUS * THREADS_PER_CORE
-    memory = WORKER_RSS_MIB * INSTANCE_VCPUS + (7 if keycloak else ARGON2_MIB) * threads
+    memory = rates["worker RSS (MiB)"] * INSTANCE_VCPUS + (7 if keycloak else ARGON2_MIB) * threads
     connections = instances * INSTANCE_VCPUS * THREADS_PER_CORE
     return {
         "peak": peak,
@@ -110,11 +110,15 @@ def table(result: dict) -> str:
             "memory per instance, at most (workers + one Argon2 hash per thread)",
             (f"{p['memory_mib_per_instance'] / 1024:.1f} GiB" for p in plans),
         ),
+        row(
+            "the same with Keycloak's Argon2 parameters",
+            (f"{p['memory_mib_per_instance'] / 1024:.2f} GiB" for p in keycloak),
+        ),
         row(f"PostgreSQL connections (of {PG_MAX_CONNECTIONS} by default)", (str(p["db_connections"]) for p in plans)),
         row('"last used" writes at peak (/s)', (f"{p['touch_writes_per_s']:,.0f}" for p in plans)),
         row("instances with Keycloak's Argon2 parameters", (str(p["instances"]) for p in keycloak)),
     ]
-    used = ", ".join(f"{name} {rate:,.1f}/s" for name, rate in rates.items())
+    used = ", ".join(f"{name} {rate:,.1f}" + ("" if "MiB" in name else "/s") for name, rate in rates.items())
     return f"Per-core rates of the run of {result['when']} ({result['database']}): {used}.\n\n" + "\n".join(rows)
 
 

@@ -348,6 +348,15 @@ def median_of(runs: list[dict]) -> dict:
     return {key: round(statistics.median(run[key] for run in runs), 2) for key in runs[0]}
 
 
+def commit() -> str:
+    """The code measured: its commit, marked when the tree has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if git("status", "--porcelain") else "")
+
+
 def machine() -> dict:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
@@ -411,6 +420,7 @@ def main() -> None:
         "server": f"gunicorn, {args.workers} workers, {args.worker_class}"
         + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
         "pinning": {"server cores": PINNING["server"][2:3], "load cores": PINNING["load"][2:3]},
+        "commit": commit(),
     }
 
     def write(name: str) -> None:

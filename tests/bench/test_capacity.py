@@ -12,6 +12,7 @@ def run(*, pinned: bool = True) -> dict:
         "database": "PostgreSQL",
         "pinning": {"server cores": ["0"] if pinned else [], "load cores": ["1"] if pinned else []},
         "me": {"service": {"rps": 1000.0}},
+        "peak_rss_mb_one_worker": {"after `me`": 100.0, "after logins": 500.0},
         "login": {"logins_per_s_ours": 5.0, "logins_per_s_keycloak_params": 50.0},
         "provider": {"token endpoint, code exchange": {"rps": 200.0}, "introspection": {"rps": 500.0}},
         "factors": {"verifyMfa (TOTP)": {"rps": 200.0}},
@@ -34,6 +35,12 @@ def test_the_load_and_the_cores_it_needs_follow_the_model():
     busy = sum(plan["cores"].values()) / capacity.TARGET_UTILISATION
     assert plan["instances"] == -(-busy // capacity.INSTANCE_VCPUS)
     assert capacity.plan(1_000_000, rates, keycloak=True)["instances"] < plan["instances"]
+
+
+def test_memory_is_the_workers_measured_size_and_one_hash_per_thread():
+    plan = capacity.plan(100_000, capacity.per_core(run()))
+    threads = capacity.INSTANCE_VCPUS * capacity.THREADS_PER_CORE
+    assert plan["memory_mib_per_instance"] == 100.0 * capacity.INSTANCE_VCPUS + capacity.ARGON2_MIB * threads
 
 
 def test_a_small_deployment_still_runs_two_instances():
