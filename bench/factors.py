@@ -18,9 +18,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from fido2.utils import websafe_encode
-
 from tests.softkey import SoftKey
 
 VERIFY_MFA = (
@@ -31,25 +28,20 @@ LOGIN_WITH_PASSKEY = "mutation($credential: JSON!) { loginWithPasskey(credential
 
 # Run in a fresh Django process on the bench database (bench/run.py `django`):
 # accounts with a TOTP factor, each with a pending login (the state a right
-# password leaves), and accounts whose passkeys are registered through the API.
-# The key pairs are made in the bench process, which signs the login answers;
-# this process gets their public halves.
+# password leaves), and accounts whose passkeys are registered through the API
+# with software keys, handed back whole for the bench process to sign with.
 SEED = """
-import base64, hashlib, json, sys
+import json, sys
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from cryptography.hazmat.primitives import serialization
 from django.contrib.auth.hashers import make_password
 from django.test import Client
-from fido2.cose import ES256
-from fido2.utils import websafe_encode
-from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData
 from factors import stage
+from tests.softkey import SoftKey
 from users.models import AuthToken, User
 
-count, password, keys = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+count, password, rp_id, origin = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 encoded = make_password(password)
-Flag = AuthenticatorData.FLAG
 
 def accounts(kind):
     users = User.objects.bulk_create(
@@ -57,19 +49,6 @@ def accounts(kind):
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users])
     return list(User.objects.filter(email__startswith=kind).order_by("pk"))
-
-def attestation(options, key):
-    public = serialization.load_pem_public_key(key["public_pem"].encode())
-    credential_id = base64.urlsafe_b64decode(key["credential_id"] + "==")
-    data = AttestedCredentialData.create(b"\\0" * 16, credential_id, ES256.from_cryptography_key(public))
-    auth_data = AuthenticatorData.create(
-        hashlib.sha256(key["rp_id"].encode()).digest(), Flag.UP | Flag.UV | Flag.AT, 0, data)
-    client_data = json.dumps(
-        {"type": "webauthn.create", "challenge": options["challenge"], "origin": key["origin"]}).encode()
-    return {"id": key["credential_id"], "rawId": key["credential_id"], "type": "public-key",
-            "response": {"clientDataJSON": websafe_encode(client_data),
-                         "attestationObject": websafe_encode(AttestationObject.create("none", auth_data, {}))},
-            "clientExtensionResults": {"credProps": {"rk": True}}}
 
 client = Client(HTTP_HOST="127.0.0.1")
 def gql(query, variables, token):
@@ -85,17 +64,18 @@ for user in accounts("mfa"):
     TOTP.activate(user, secret)
     pending.append({"mfa_token": stage.open_challenge(user), "secret": secret})
 
-handles = []
-for user, key in zip(accounts("passkey"), keys):
+keys = []
+for user in accounts("passkey"):
     _, token = AuthToken.objects.issue(user)
     options = gql("mutation { webauthnOptions(purpose: REGISTER) { options } }", {}, token)
-    public_key = options["webauthnOptions"]["options"]["publicKey"]
+    key = SoftKey(rp_id, origin)
+    answer = key.create(options["webauthnOptions"]["options"]["publicKey"])
     registered = gql('mutation($c: JSON!) { registerPasskey(name: "bench", credential: $c) { success } }',
-                     {"c": attestation(public_key, key)}, token)
+                     {"c": answer}, token)
     assert registered["registerPasskey"]["success"], registered
-    handles.append(public_key["user"]["id"])
+    keys.append(key.material())
 AuthToken.objects.filter(user__email__startswith="passkey").delete()
-print(json.dumps({"pending": pending, "user_handles": handles}))
+print(json.dumps({"pending": pending, "keys": keys}))
 """
 
 IN_PROCESS = """
@@ -126,22 +106,11 @@ print(json.dumps({
 
 
 def totp_code(secret: str, at: float) -> str:
-    """RFC 6238 as allauth checks it: HMAC-SHA1, 30 s steps, 6 digits."""
+    """RFC 6238 as allauth checks it: HMAC-SHA1, 30 s steps, 6 digits (allauth's
+    own `hotp_value` needs Django set up, which this process does not)."""
     digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", int(at) // 30), "sha1").digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06}"
-
-
-def key_material(key: SoftKey) -> dict:
-    public_pem = key.private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return {
-        "public_pem": public_pem.decode(),
-        "credential_id": websafe_encode(key.credential_id),
-        "rp_id": key.rp_id,
-        "origin": key.origin,
-    }
 
 
 class Connection:
@@ -202,10 +171,8 @@ def passkey_login(connection: Connection, key: SoftKey) -> int:
 
 def figures(*, django, env: dict, base: str, password: str, connections: int, count: int = 300) -> dict:
     rp = urlsplit(env["PUBLIC_URL"])
-    keys = [SoftKey(rp.hostname, f"{rp.scheme}://{rp.netloc}") for _ in range(count)]
-    seeded = json.loads(django(env, SEED, str(count), password, json.dumps([key_material(k) for k in keys])))
-    for key, handle in zip(keys, seeded["user_handles"], strict=True):
-        key.user_handle = handle.encode()
+    seeded = json.loads(django(env, SEED, str(count), password, rp.hostname, f"{rp.scheme}://{rp.netloc}"))
+    keys = [SoftKey.from_material(material) for material in seeded["keys"]]
     # A pending login lives 5 minutes and a TOTP code 30 s: both made just before use.
     mfa = spend_all(base, seeded["pending"], connections, verify_mfa)
     passkeys = spend_all(base, keys, connections, passkey_login)

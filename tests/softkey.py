@@ -9,10 +9,10 @@ import hashlib
 import json
 import os
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fido2.cose import ES256
-from fido2.utils import websafe_encode
+from fido2.utils import websafe_decode, websafe_encode
 from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData
 
 Flag = AuthenticatorData.FLAG
@@ -24,6 +24,29 @@ class SoftKey:
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         self.credential_id = os.urandom(16)
         self.user_handle: bytes | None = None
+
+    def material(self) -> dict:
+        """All of the key, as JSON, for another process to go on with it (`make bench`
+        registers keys in one process and signs with them in another)."""
+        pem = self.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return {
+            "private_pem": pem.decode(),
+            "credential_id": websafe_encode(self.credential_id),
+            "rp_id": self.rp_id,
+            "origin": self.origin,
+            "verifies": self.verifies,
+            "user_handle": self.user_handle.decode() if self.user_handle else None,
+        }
+
+    @classmethod
+    def from_material(cls, material: dict) -> SoftKey:
+        key = cls(material["rp_id"], material["origin"], verifies=material["verifies"])
+        key.private_key = serialization.load_pem_private_key(material["private_pem"].encode(), None)
+        key.credential_id = websafe_decode(material["credential_id"])
+        key.user_handle = material["user_handle"].encode() if material["user_handle"] else None
+        return key
 
     def flags(self) -> Flag:
         return Flag.UP | (Flag.UV if self.verifies else 0)
