@@ -9,7 +9,6 @@ from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from django.conf import settings
 
 from provider import clients
-from users.models import own_address
 
 
 class OIDCAdapter(DefaultOIDCAdapter):
@@ -54,6 +53,5 @@ class OIDCAdapter(DefaultOIDCAdapter):
         `email_verified`); userinfo only with the `email` scope."""
         claims = super().get_claims(purpose, user, client, [s for s in scopes if s != "email"], **kwargs)
         if purpose == "id_token" or "email" in scopes:
-            address = own_address(user)
-            claims.update(email=address.email, email_verified=address.verified)
+            claims.update(email=user.email, email_verified=user.email_verified)
         return claims

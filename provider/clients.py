@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import re
-import secrets
 from urllib.parse import urlsplit
 
 from allauth.idp.oidc.models import Client
 from django.contrib.auth.hashers import make_password
 
 from provider.hashers import ClientSecretHasher
+from users import tokens
 
 GRANTS = ("authorization_code", "refresh_token", "client_credentials")
 DEFAULT_GRANTS = ["authorization_code", "refresh_token"]
@@ -25,13 +25,18 @@ class ClientError(ValueError):
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)  # 256 bits
+    return tokens.generate_secret(prefix="")  # 256 bits
+
+
+def kept(secret: str) -> str:
+    """What is stored of a client's secret (provider/hashers.py)."""
+    return make_password(secret, hasher=ClientSecretHasher.algorithm)
 
 
 def set_secret(client: Client) -> str:
     """Give `client` a new secret; return it (it is kept only as a digest)."""
     secret = new_secret()
-    client.secret = make_password(secret, hasher=ClientSecretHasher.algorithm)
+    client.secret = kept(secret)
     return secret
 
 
@@ -111,10 +116,13 @@ def create(
         raise ClientError("--cors-origin is for public browser apps; a confidential client calls from its server.")
     impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
 
+    secret = new_secret()
     client = Client(
         name=name,
         type=Client.Type.PUBLIC if public else Client.Type.CONFIDENTIAL,
         skip_consent=not (consent or impersonable),
+        # Given, so that allauth's default (an Argon2 hash of another secret) is not made.
+        secret=kept(secret),
     )
     client.set_cors_origins(cors_origins)
     client.set_grant_types(grants)
@@ -128,7 +136,6 @@ def create(
     client.set_response_types(["code"] if "authorization_code" in grants else [])
     if post_logout_redirect_uris:
         client.set_post_logout_redirect_uris(post_logout_redirect_uris)
-    secret = set_secret(client)
     client.save()
     return client, (None if public else secret)
 

@@ -11,11 +11,12 @@ guessing reaches, so a SHA-256 digest keeps them as safely as a slow hash would
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
 from django.utils.translation import gettext_noop as _
+
+from users import tokens
 
 
 class ClientSecretHasher(BasePasswordHasher):
@@ -29,7 +30,7 @@ class ClientSecretHasher(BasePasswordHasher):
         return ""  # the secret is random; a salt adds nothing
 
     def encode(self, password: str, salt: str) -> str:
-        return f"{self.algorithm}${hashlib.sha256(password.encode()).hexdigest()}"
+        return f"{self.algorithm}${tokens.digest(password)}"
 
     def decode(self, encoded: str) -> dict:
         algorithm, digest = encoded.split("$", 1)

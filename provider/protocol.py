@@ -109,11 +109,13 @@ def revoke_issued(response) -> None:
     Token.objects.filter(hash__in=[get_adapter().hash_token(value) for value in values]).delete()
 
 
+def revoke_tokens(user_id: int, client_id: str | None = None) -> None:
+    """The access and refresh tokens the account holds (at one client, if named)."""
+    tokens_held = Token.objects.filter(user_id=user_id, type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN])
+    (tokens_held if client_id is None else tokens_held.filter(client_id=client_id)).delete()
+
+
 def revoke_what_it_gave(bound: dict) -> None:
     """A code used twice was stolen or replayed: what the account's sign-ins
     gave this client goes (all of it: tokens do not record their code)."""
-    Token.objects.filter(
-        user_id=bound["user"],
-        client_id=bound["client"],
-        type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN],
-    ).delete()
+    revoke_tokens(bound["user"], bound["client"])

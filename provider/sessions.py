@@ -14,11 +14,11 @@ every POST these pages accept carries Django's CSRF token besides.
 
 from __future__ import annotations
 
-from allauth.idp.oidc.models import Token
 from django.contrib.auth.models import AnonymousUser
 from django.dispatch import receiver
 from rest_framework.exceptions import AuthenticationFailed
 
+from provider.protocol import revoke_tokens
 from users.authentication import TokenAuthentication, clear_session_cookie, session_cookie_name
 from users.models import sessions_ended
 
@@ -30,13 +30,13 @@ HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password")
 def signed_in(request) -> None:
     """Set `request.user` and `request.auth` from the session cookie alone."""
     request.user, request.auth = AnonymousUser(), None
-    secret = request.COOKIES.get(session_cookie_name())
-    if secret:
-        try:
-            request.user, request.auth = TokenAuthentication().authenticate_secret(secret)
-            request.auth.from_cookie = True
-        except AuthenticationFailed:
-            request.session_ended = True  # a dead cookie is dropped
+    try:
+        found = TokenAuthentication().authenticate_cookie(request)
+    except AuthenticationFailed:
+        request.session_ended = True  # a dead cookie is dropped
+    else:
+        if found is not None:
+            request.user, request.auth = found
 
     async def auser():
         return request.user
@@ -63,4 +63,4 @@ def revoke_grants(sender, user, **kwargs) -> None:
     refresh tokens, and the rows introspection and allauth's resource-server
     class check access tokens against. (JWTs already verified offline live out
     their few minutes: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN.)"""
-    Token.objects.filter(user=user, type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]).delete()
+    revoke_tokens(user.pk)

@@ -178,7 +178,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
 @method_decorator(never_cache, name="dispatch")
 class AuthorizationView(oidc_views.AuthorizationView):
     """allauth's authorization endpoint, with this service's rules
-    (provider/authorization.py): a request it would refuse is refused before
+    (provider/protocol.py and `refusal` below): a request it would refuse is refused before
     the person is asked to sign in (nobody types a password for an unknown
     client or a redirect URI it never registered, RFC 6749 4.1.2.1); redirect
     URIs match exactly; PKCE is S256; `max_age` is honoured; `prompt=none`

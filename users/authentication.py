@@ -62,7 +62,7 @@ def replace_cookie_session(
     before (`replaced`, read before the login) ends, as no browser holds its secret
     any more: no orphan session is left behind."""
     set_session_cookie(response, secret, token.expires_at)
-    if replaced is not None and replaced.pk != token.pk:
+    if replaced is not None:
         replaced.delete()
 
 
@@ -119,7 +119,7 @@ class TokenAuthentication(BaseAuthentication):
     def authenticate(self, request) -> tuple[User, AuthToken] | None:
         parts = get_authorization_header(request).split()
         if not parts:
-            return self.authenticate_cookie(request)
+            return self.authenticate_cookie(request) if cookie_may_authenticate(request) else None
         if parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
@@ -131,8 +131,10 @@ class TokenAuthentication(BaseAuthentication):
         return self.authenticate_secret(secret)
 
     def authenticate_cookie(self, request) -> tuple[User, AuthToken] | None:
+        """The session the cookie names, whatever the request (the API applies
+        `cookie_may_authenticate` first; the hosted pages need no such gate)."""
         secret = request.COOKIES.get(session_cookie_name())
-        if not secret or not cookie_may_authenticate(request):
+        if not secret:
             return None
         user, token = self.authenticate_secret(secret)
         token.from_cookie = True  # logout clears the cookie only for its own session

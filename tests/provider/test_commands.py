@@ -37,6 +37,18 @@ def test_create_prints_the_client_and_its_secret_once():
     assert "client_secret" not in run("list")[0]
 
 
+def test_registering_a_client_makes_no_password_hash(monkeypatch):
+    """Its secret is kept as a SHA-256 digest; allauth's default for the field (an
+    Argon2 hash, 100 MiB, of a secret nobody sees) is not made and thrown away."""
+    import allauth.idp.oidc.models
+
+    monkeypatch.setattr(allauth.idp.oidc.models, "default_client_secret", lambda: pytest.fail("hashed"))
+    field = Client._meta.get_field("secret")
+    monkeypatch.setattr(field, "default", allauth.idp.oidc.models.default_client_secret)
+    monkeypatch.delitem(field.__dict__, "_get_default", raising=False)  # Django caches the default's callable
+    run("create", "--name", "Orders", "--redirect-uri", "https://orders.example.org/cb")
+
+
 def test_the_printed_secret_works_at_the_token_endpoint():
     created = run("create", "--name", "Reports", "--grant", "client_credentials", "--scope", "reports:read")
     app = Registered(created["client_id"], created["client_secret"])
