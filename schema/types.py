@@ -138,7 +138,7 @@ class User:
     def security_events(self, root: models.User, info: Info, first: int | None = 20) -> list[SecurityEvent] | None:
         # One query per parent: asked again inside an event's user, it would
         # multiply (100 events × 100 × ...), so a list of events is never nested.
-        if within(info, {"securityEvents", "auditEvents"}):
+        if inside_an_event(info):
             raise CodedError(InvalidInput("securityEvents cannot be asked inside a list of events."))
         return newest_events(first, 0, user=root)
 
@@ -165,11 +165,12 @@ class SecurityEvent:
         return root.user_agent or None
 
 
-def within(info: Info, fields: set[str]) -> bool:
-    """Whether this field is asked inside one of `fields` (by response key or name)."""
+def inside_an_event(info: Info) -> bool:
+    """Whether this field is asked under a SecurityEvent, however the lists above
+    it are named or aliased (a path's entries carry their parent's type)."""
     path = info.path.prev
     while path is not None:
-        if isinstance(path.key, str) and path.key in fields:
+        if path.typename == "SecurityEvent":
             return True
         path = path.prev
     return False

@@ -212,10 +212,16 @@ def test_an_event_about_an_account_deleted_meanwhile_is_kept_without_it(make_use
 # A review's findings (each test fails on the code before its fix).
 
 
-def test_a_list_of_events_is_never_nested_in_an_event(gql, make_user, login, clock):
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "{ me { securityEvents { user { securityEvents { type } } } } }",
+        "{ me { a: securityEvents { user { b: securityEvents { type } } } } }",  # aliases name nothing
+    ],
+)
+def test_a_list_of_events_is_never_nested_in_an_event(gql, make_user, login, clock, nested):
     make_user()
     token = login()
-    nested = "{ me { securityEvents { user { securityEvents { type } } } } }"
     with CaptureQueriesContext(connection) as captured:
         response = gql.post(nested, token=token).json()
     assert response["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
