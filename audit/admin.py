@@ -18,7 +18,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "actor__email", "ip_address")
     list_select_related = ("user", "actor")
     date_hierarchy = "created_at"
-    readonly_fields = list_display
     show_full_result_count = False  # a count of a large table on every page is slow
 
     def get_list_display(self, request):

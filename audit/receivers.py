@@ -71,9 +71,10 @@ def factor_removed(sender, request, user, authenticator, **kwargs) -> None:
         return  # they go with the last second factor, whose removal is the event
     # allauth names whoever removed it as `user`, staff too: the account is the factor's.
     owner = authenticator.user
-    record(EventType.AUTHENTICATOR_REMOVED, user=owner, request=request, actor=staff_actor(request, owner))
+    actor = staff_actor(request, owner)
+    record(EventType.AUTHENTICATOR_REMOVED, user=owner, request=request, actor=actor)
     if authenticator.type in stage.SECOND_FACTORS and not stage.needs_second_factor(owner):
-        record(EventType.MFA_DISABLED, user=owner, request=request, actor=staff_actor(request, owner))
+        record(EventType.MFA_DISABLED, user=owner, request=request, actor=actor)
 
 
 @receiver(authenticator_reset)
