@@ -102,8 +102,20 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected sessions", permissions=["delete"])
     def revoke(self, request, queryset: QuerySet[AuthToken]) -> None:
+        count = self.revoke_sessions(request, queryset)
+        self.message_user(request, f"{count} session(s) revoked.", messages.SUCCESS)
+
+    # Every way the admin deletes a session records it: the revoke action, Django's
+    # "delete selected" action (delete_queryset) and a session's own delete page.
+    def delete_model(self, request, obj: AuthToken) -> None:
+        self.revoke_sessions(request, AuthToken.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: QuerySet[AuthToken]) -> None:
+        self.revoke_sessions(request, queryset)
+
+    def revoke_sessions(self, request, queryset: QuerySet[AuthToken]) -> int:
         sessions = list(queryset.select_related("user"))
-        count, _ = queryset.delete()
+        count, _ = AuthToken.objects.filter(pk__in=[session.pk for session in sessions]).delete()
         for session in sessions:
             record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
-        self.message_user(request, f"{count} session(s) revoked.", messages.SUCCESS)
+        return count

@@ -42,6 +42,19 @@ def test_revoke_sessions_from_the_admin(operator, ada_token, gql):
     assert gql(ME, token=ada_token)["me"] is None
 
 
+@pytest.mark.parametrize("way", ["revoke action", "delete selected action", "delete page"])
+def test_every_way_the_admin_deletes_a_session_is_recorded_with_its_actor(operator, ada_token, way):
+    session = AuthToken.objects.get()
+    if way == "delete page":
+        operator.post(f"/admin/users/authtoken/{session.pk}/delete/", {"post": "yes"})
+    else:
+        action = "revoke" if way == "revoke action" else "delete_selected"
+        operator.post("/admin/users/authtoken/", {"action": action, "_selected_action": [session.pk], "post": "yes"})
+    assert not AuthToken.objects.exists()
+    (event,) = SecurityEvent.objects.filter(type="SESSION_REVOKED")
+    assert (event.user.email, event.actor.email) == ("ada@example.com", "root@example.com")
+
+
 def test_disable_action_ends_sessions_at_once_and_is_recorded_with_its_actor(operator, ada_token, gql):
     ada = User.objects.get(email="ada@example.com")
     operator.post("/admin/users/user/", {"action": "disable", "_selected_action": [ada.pk]})
