@@ -17,11 +17,14 @@ from allauth.account.signals import email_changed, email_confirmed, password_cha
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset, authenticator_used
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from audit.events import EventType
 from audit.log import record
+from audit.models import SecurityEvent
 from factors import stage
+from users.models import User
 
 ADDED = {Authenticator.Type.TOTP: EventType.MFA_ENABLED, Authenticator.Type.WEBAUTHN: EventType.PASSKEY_ADDED}
 
@@ -95,3 +98,11 @@ def staff_actor(request, owner):
     if acting is not None and getattr(acting, "is_authenticated", False) and acting.pk != owner.pk:
         return acting
     return None
+
+
+@receiver(pre_delete, sender=User)
+def forget_the_account(sender, instance: User, **kwargs) -> None:
+    """However an account is deleted (deleteAccount, the admin, a shell), its events
+    stay without it and without where they came from: no personal data is left."""
+    SecurityEvent.objects.filter(user=instance).update(user=None, ip_address=None, user_agent="")
+    SecurityEvent.objects.filter(actor=instance).update(actor=None, ip_address=None, user_agent="")

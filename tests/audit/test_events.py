@@ -33,7 +33,7 @@ from tests.documents import (
 )
 from tests.schema.test_mfa import totp
 from tests.support import key_from
-from users.models import AuthToken
+from users.models import AuthToken, User
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +263,16 @@ def test_removing_the_last_factor_is_two_events_not_three(gql, make_user, login,
     _, token = AuthToken.objects.issue(user)
     assert gql(REMOVE_FACTOR, {"id": str(totp_id)}, token=token)["removeAuthenticator"]["success"]
     assert types(user) == ["AUTHENTICATOR_REMOVED", "MFA_DISABLED"]
+
+
+def test_an_account_deleted_in_the_admin_leaves_its_events_without_personal_data(client, make_user, login):
+    """As deleteAccount does: the admin's delete (and a shell's) goes through the same rule."""
+    make_user("ada@example.com")
+    login("ada@example.com", HTTP_USER_AGENT="Phone/1.0")
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    ada = User.objects.get(email="ada@example.com")
+    client.post("/admin/users/user/", {"action": "delete_selected", "_selected_action": [ada.pk], "post": "yes"})
+    assert not User.objects.filter(email="ada@example.com").exists()
+    events = SecurityEvent.objects.filter(type="LOGIN").exclude(user=root)
+    assert [(e.user_id, e.ip_address, e.user_agent) for e in events] == [(None, None, "")]
