@@ -96,6 +96,13 @@ def was_redeemed(code: str) -> bool:
     return cache.get(redeemed_key(code)) is not None
 
 
+def spend(code: str) -> None:
+    """Use the code up: no later redemption finds the sign-in it stood on, nor
+    allauth's row of it."""
+    cache.delete(binding_key(code))
+    Token.objects.by_value(code).filter(type=Token.Type.AUTHORIZATION_CODE).delete()
+
+
 def asking_client(request) -> str | None:
     """The client a token request names: HTTP Basic's user, or `client_id`."""
     client_id, _ = extract_basic_auth(request.headers)
@@ -109,9 +116,13 @@ def revoke_issued(response) -> None:
     Token.objects.filter(hash__in=[get_adapter().hash_token(value) for value in values]).delete()
 
 
+# What an account holds at its applications: codes not yet redeemed, and tokens.
+HELD = [Token.Type.AUTHORIZATION_CODE, Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]
+
+
 def revoke_tokens(user_id: int, client_id: str | None = None) -> None:
-    """The access and refresh tokens the account holds (at one client, if named)."""
-    tokens_held = Token.objects.filter(user_id=user_id, type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN])
+    """The codes, access and refresh tokens the account holds (at one client, if named)."""
+    tokens_held = Token.objects.filter(user_id=user_id, type__in=HELD)
     (tokens_held if client_id is None else tokens_held.filter(client_id=client_id)).delete()
 
 

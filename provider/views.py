@@ -213,12 +213,16 @@ class AuthorizationView(oidc_views.AuthorizationView):
         if not request.user.is_authenticated:
             return None
         prompts = params.get("prompt", "").split()
-        if "login" not in prompts and self.too_old(request, params.get("max_age")):
+        if "login" in prompts or self.too_old(request, params.get("max_age")):
             if "none" in prompts:
                 return to_client(uri, oauth_errors.LoginRequired(state=state))
-            # Once signed in again the sign-in is new: `max_age` has been met, and
-            # the ID token's auth_time says when (the client checks it).
-            return redirect_to_login(without(request.get_full_path(), "max_age"))
+            # Once signed in again the sign-in is new: `max_age` and `prompt=login`
+            # have been met, and the ID token's auth_time says when (the client
+            # checks it). allauth's own answer to prompt=login is its
+            # reauthentication page, which this service does not serve.
+            again = without(request.get_full_path(), "max_age")
+            rest = [prompt for prompt in prompts if prompt != "login"]
+            return redirect_to_login(with_param(again, "prompt", " ".join(rest)) if rest else without(again, "prompt"))
         if "none" in prompts and not client.skip_consent and not self.consented(request, client, params):
             return to_client(uri, oauth_errors.ConsentRequired(state=state))
         return None
@@ -298,6 +302,7 @@ class TokenView(oidc_views.TokenView):
         if response.status_code == 200:
             if bound is None or not protocol.session_lives(bound):
                 protocol.revoke_issued(response)  # no sign-in stands behind it
+                protocol.spend(code)
                 return invalid_grant()
             if not protocol.first_redemption(code):
                 protocol.revoke_what_it_gave(bound)  # redeemed twice at once: neither stands
@@ -305,10 +310,11 @@ class TokenView(oidc_views.TokenView):
         elif (
             response.status_code == 400
             and bound
-            and protocol.was_redeemed(code)
             and protocol.asking_client(request) == bound["client"]  # not a stranger's, nor a 401
         ):
-            protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
+            if protocol.was_redeemed(code):
+                protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
+            protocol.spend(code)  # a wrong verifier or redirect URI uses it up
         return response
 
 
@@ -321,6 +327,13 @@ def without(path: str, name: str) -> str:
     parts = urlsplit(path)
     query = QueryDict(parts.query, mutable=True)
     query.pop(name, None)
+    return parts._replace(query=query.urlencode()).geturl()
+
+
+def with_param(path: str, name: str, value: str) -> str:
+    parts = urlsplit(path)
+    query = QueryDict(parts.query, mutable=True)
+    query[name] = value
     return parts._replace(query=query.urlencode()).geturl()
 
 

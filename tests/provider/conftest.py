@@ -118,3 +118,15 @@ def signed_in_browser(make_user) -> Client:
     browser = Client()
     assert sign_in(browser).status_code == 302
     return browser
+
+
+def tokens_given(**filters):
+    """The access and refresh tokens allauth holds (its codes are rows of the same table)."""
+    from allauth.idp.oidc.models import Token
+
+    return Token.objects.filter(type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN], **filters)
+
+
+def revoke(app: Registered, token: str):
+    basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
+    return Client().post("/identity/o/api/revoke", {"token": token}, HTTP_AUTHORIZATION=f"Basic {basic}")

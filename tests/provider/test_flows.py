@@ -21,7 +21,9 @@ from tests.provider.conftest import (
     code_from,
     exchange,
     pkce,
+    revoke,
     token_request,
+    tokens_given,
     verify,
 )
 from users.models import AuthToken, User
@@ -111,6 +113,24 @@ def test_a_wrong_pkce_verifier_is_refused(app, signed_in_browser):
     assert not Token.objects.exists()
 
 
+def test_a_wrong_verifier_uses_the_code_up(app, signed_in_browser):
+    """RFC 9700 4.8.2: whoever tried the code first, right or wrong, spent it."""
+    verifier, challenge = pkce()
+    code = code_from(authorize(signed_in_browser, app, challenge))
+    assert exchange(app, code, pkce()[0]).status_code == 400
+    right = exchange(app, code, verifier)
+    assert (right.status_code, right.json()["error"]) == (400, "invalid_grant")
+    assert not Token.objects.exists()
+
+
+def test_a_wrong_redirect_uri_at_the_exchange_uses_the_code_up(register, signed_in_browser):
+    app = register(redirect_uris=[REDIRECT_URI, "https://app.example.org/other"])
+    code = code_from(authorize(signed_in_browser, app))
+    assert exchange(app, code, redirect_uri="https://app.example.org/other").status_code == 400
+    assert exchange(app, code).json()["error"] == "invalid_grant"
+    assert not tokens_given().exists()
+
+
 def test_a_public_client_must_use_pkce(register, signed_in_browser):
     public = register(public=True)
     refused = authorize(signed_in_browser, public)
@@ -166,11 +186,7 @@ def test_introspection_says_active_then_inactive_after_revocation(app, signed_in
     assert answer["active"] is True
     assert (answer["client_id"], answer["sub"]) == (app.client_id, str(User.objects.get().pk))
 
-    basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
-    revoked = Client().post(
-        "/identity/o/api/revoke", {"token": tokens["access_token"]}, HTTP_AUTHORIZATION=f"Basic {basic}"
-    )
-    assert revoked.status_code == 200
+    assert revoke(app, tokens["access_token"]).status_code == 200
     assert introspect(app, tokens["access_token"]).json() == {"active": False}
     assert introspect(app, tokens["refresh_token"]).json()["active"] is True
 
@@ -290,8 +306,9 @@ def test_a_replayed_code_revokes_what_its_first_redemption_gave(app, signed_in_b
 
 
 def test_two_redemptions_racing_leave_no_tokens(app, signed_in_browser, monkeypatch):
-    """allauth reads the code, then deletes it: two redemptions may both read it.
-    The second to claim the one redemption finds it claimed, and both lose."""
+    """Two redemptions may both pass allauth's checks (before 65.22 it read the
+    code, then deleted it). The second to claim this service's one redemption
+    finds it claimed, and both lose."""
     from provider import protocol
 
     code = code_from(authorize(signed_in_browser, app))
@@ -313,6 +330,29 @@ def test_max_age_asks_an_older_sign_in_to_be_made_again(app, signed_in_browser):
     again = authorize(signed_in_browser, app, max_age="300")
     assert again.status_code == 302 and again["Location"].startswith("/login?next=")
     assert code_from(authorize(signed_in_browser, app, max_age="3600"))
+
+
+def test_prompt_login_asks_a_signed_in_person_to_sign_in_again(app, signed_in_browser):
+    """OIDC Core 3.1.2.1 (allauth 65.22 answered it with a 500: its
+    reauthentication page is not served here)."""
+    from tests.provider.conftest import sign_in
+
+    before = timezone.now() - timedelta(minutes=10)
+    AuthToken.objects.update(authenticated_at=before)
+    again = authorize(signed_in_browser, app, prompt="login")
+    assert again.status_code == 302 and again["Location"].startswith("/login?next=")
+    resumed = parse_qs(urlsplit(again["Location"]).query)["next"][0]
+    assert "prompt" not in parse_qs(urlsplit(resumed).query)
+    signed_in_again = sign_in(signed_in_browser, next=resumed)
+    assert signed_in_again.status_code == 302 and signed_in_again["Location"] == resumed
+    claims = verify(exchange(app, code_from(signed_in_browser.get(resumed))).json()["id_token"], app.client_id)
+    assert claims["auth_time"] > int(before.timestamp()) + 300
+    assert AuthToken.objects.count() == 1  # the new sign-in replaced the old one
+
+
+def test_prompt_login_with_none_tells_the_client(app, signed_in_browser):
+    silent = authorize(signed_in_browser, app, prompt="none login")
+    assert silent.status_code == 302 and "error=login_required" in silent["Location"]
 
 
 def test_prompt_none_does_not_stand_in_for_consent(register, signed_in_browser, app):
@@ -442,7 +482,7 @@ def test_a_stranger_replaying_a_spent_code_revokes_nothing(app, register, signed
         {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": other.client_id},
     )
     assert stranger.status_code in (400, 401)
-    assert Token.objects.filter(client_id=app.client_id).count() == 2
+    assert tokens_given(client_id=app.client_id).count() == 2
 
 
 def test_signing_in_over_a_dead_cookie_keeps_the_new_one(make_user):
