@@ -9,12 +9,46 @@ PYTEST_ARGS ?=
 
 .PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key
 
-# Reinstalls only when pyproject.toml changes, so a second `make run` is fast.
-$(VENV)/.installed: pyproject.toml
+# The locked dependencies (docs/dependencies.md): make installs exactly
+# requirements-dev.lock, every file checked against its hash, and nothing else;
+# `make lock` re-resolves it from pyproject.toml, `make upgrade` to the newest
+# versions allowed. requirements.lock is the production set, within the same pins.
+LOCK := requirements-dev.lock
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/python -m piptools compile --quiet \
+  --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+# Reinstalls only when the lock or pyproject.toml changes, so a second `make run` is fast.
+# A lock edited by hand fails its hashes; a pyproject.toml the lock no longer
+# satisfies fails `pip check`: both stop here with "run make lock".
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m piptools sync --quiet --pip-args "--require-hashes --no-deps" $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check || (echo "pyproject.toml asks for what $(LOCK) does not hold: run make lock" >&2; exit 1)
 	touch $@
+
+.PHONY: lock upgrade audit package
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --extra bench -c requirements.lock -o $(LOCK) pyproject.toml
+
+# The newest versions pyproject.toml allows, then the whole suite on them: an
+# upgrade is a commit of the two lock files that CI has passed, never a surprise.
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
+	$(MAKE) $(VENV)/.installed
+	bash .ci/run
+
+# Known vulnerabilities in the locked versions (PyPI's advisory data); one
+# listed with its reason in .ci/pip-audit-ignore is accepted (docs/dependencies.md).
+audit: $(VENV)/.installed
+	$(BIN)/python .ci/audit_lock.py $(LOCK) .ci/pip-audit-ignore
+
+# The wheel, installed outside the checkout, checked and served (.ci/package_check.sh).
+package: $(VENV)/.installed
+	bash .ci/package_check.sh
 
 migrate: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
@@ -58,11 +92,7 @@ test-reliability: $(VENV)/.installed
 # The service against its ceiling and dj-rest-auth under gunicorn and wrk, and by
 # callgrind's instruction counts: prints a table, writes bench/results/latest.json
 # (docs/performance.md). BENCH_ARGS="--instructions-only" and others: bench/run.py --help.
-$(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	touch $@
-
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.installed
 	command -v wrk >/dev/null && command -v valgrind >/dev/null || (apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk valgrind >/dev/null)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
