@@ -216,8 +216,6 @@ PASSWORD_MAX_LENGTH = 1024
 
 # API tokens (login sessions).
 TOKEN_TTL = timedelta(days=env_int("TOKEN_TTL_DAYS", 14))
-# "Last used" is written at most this often per token, not on every request.
-TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.TokenAuthentication"],
@@ -372,8 +370,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Serve straight from the apps' static folders: no collectstatic step to forget.
+# Serve straight from the apps' static folders: no collectstatic step to forget
+# (STATIC_ROOT only for a front server that wants the files collected).
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # WhiteNoise answers `Access-Control-Allow-Origin: *` on static files unless told
