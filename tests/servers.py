@@ -43,7 +43,9 @@ class Server:
     with a few threads each, so database connections stay bounded and reused).
     Its output, console emails included, goes to `log_path`."""
 
-    def __init__(self, env: dict, log_path: Path) -> None:
+    def __init__(
+        self, env: dict, log_path: Path, application: str = "gql_auth.wsgi:application", cwd: Path = ROOT
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -53,7 +55,7 @@ class Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "gql_auth.wsgi:application",
+                application,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -63,17 +65,17 @@ class Server:
                 "--threads",
                 "4",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, seconds: float = 30) -> None:
+    def wait_ready(self, seconds: float = 30, path: str = "/healthz") -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                self.get("/healthz")
+                self.get(path)
                 return
             except OSError:
                 if self.process.poll() is not None:
@@ -95,8 +97,8 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def get(self, path: str) -> tuple[int, dict]:
-        return self.request(path)
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict]:
+        return self.request(path, headers=headers)
 
     def post(self, query: str, variables: dict | None = None, token: str | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}

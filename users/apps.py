@@ -1,11 +1,29 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.core.exceptions import ImproperlyConfigured
+
+# What a project listing `users` needs besides it (README.md, "Using the tokens
+# from another DRF service"): its models build on allauth's addresses.
+REQUIRED_APPS = ("allauth", "allauth.account")
 
 
 class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "users"
     verbose_name = "Users and sessions"
+
+    def import_models(self) -> None:
+        # Before the models: without these, the first error would be an import
+        # deep inside allauth, or clashing user models, not the setting to add.
+        missing = [name for name in REQUIRED_APPS if not self.apps.is_installed(name)]
+        if missing:
+            raise ImproperlyConfigured(
+                f"The users app (gql-auth) needs {', '.join(repr(name) for name in missing)} in INSTALLED_APPS."
+            )
+        if settings.AUTH_USER_MODEL != "users.User":
+            raise ImproperlyConfigured('The users app (gql-auth) needs AUTH_USER_MODEL = "users.User".')
+        super().import_models()
 
     def ready(self) -> None:
         # Connects its request_started/request_finished receivers before any request.

@@ -13,28 +13,29 @@ carry, whose `Origin`, when the browser sends one, is the service's own (the
 origin the request itself was made to, as Django's CSRF check reads it) or a
 listed one. Anything else carrying the cookie is anonymous.
 
-Other services that list this class read tokens from the header alone unless
-they define the settings the cookie needs (`CORS_ALLOWED_ORIGINS`, `HTTPS`).
+Other services that list this class need none of gql-auth's settings
+(users/app_settings.py); they read tokens from the header alone unless they
+define the ones the cookie needs (`CORS_ALLOWED_ORIGINS`, `HTTPS`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from users import token_lookup
+from users.app_settings import app_settings
 from users.errors import InvalidInput
 from users.models import AuthToken, User
 from users.origins import origin_of
 
 
 def is_https() -> bool:
-    return getattr(settings, "HTTPS", False)
+    return app_settings.HTTPS
 
 
 def session_cookie_name() -> str:
@@ -107,7 +108,7 @@ def cookie_may_authenticate(request) -> bool:
     if origin is None:
         return True
     own = f"{request.scheme}://{request.get_host()}"
-    return origin_of(origin) in (origin_of(own), *getattr(settings, "CORS_ALLOWED_ORIGINS", ()))
+    return origin_of(origin) in (origin_of(own), *app_settings.CORS_ALLOWED_ORIGINS)
 
 
 class TokenAuthentication(BaseAuthentication):

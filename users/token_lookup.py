@@ -16,11 +16,11 @@ import hmac
 from functools import cache
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
 from users import tokens
+from users.app_settings import app_settings
 from users.models import AuthToken, User
 
 TOKEN_FIELDS = AuthToken._meta.concrete_fields
@@ -91,7 +91,7 @@ def live_token(secret: str) -> AuthToken | None:
         return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])
     token.user = user
-    if token.last_used_at is None or now - token.last_used_at >= settings.TOKEN_TOUCH_INTERVAL:
+    if token.last_used_at is None or now - token.last_used_at >= app_settings.TOKEN_TOUCH_INTERVAL:
         AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
