@@ -1,17 +1,23 @@
-"""docs/security.md claims only what a test proves: every test it names exists."""
+"""docs/security.md and docs/dependencies.md claim only what a test proves:
+every test they name exists."""
 
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+TESTED = ("schema/", "users/", "factors/", "audit/", "provider/", "browser/", "reliability/", "examples/", "test_")
 
 
-def test_every_test_named_in_the_security_page_exists():
-    doc = (ROOT / "docs" / "security.md").read_text()
+@pytest.mark.parametrize("page", ["security.md", "dependencies.md"])
+def test_every_test_named_in_the_page_exists(page):
+    doc = (ROOT / "docs" / page).read_text()
     missing = []
     for cell in re.findall(r"`([a-z_/]+\.py)((?:::test_\w+`?,? ?`?)*)", doc):
         path, names = cell
-        if not path.startswith(("schema/", "users/", "factors/", "audit/", "provider/", "browser/", "reliability/", "test_")):
+        path = path.removeprefix("tests/")
+        if not path.startswith(TESTED):
             continue
         if not (ROOT / "tests" / path).exists():
             if (ROOT / path).exists():
