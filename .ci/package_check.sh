@@ -14,6 +14,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 echo "-- building the wheel from the files git knows (no stale build/ folder)"
 mkdir "$work/src"
@@ -44,7 +45,7 @@ echo "-- gql-auth check --deploy, migrate"
 "$work/venv/bin/gql-auth" check --deploy --fail-level WARNING
 "$work/venv/bin/gql-auth" migrate --noinput >/dev/null
 
-port=$("$work/venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 echo "-- gunicorn on 127.0.0.1:$port"
 "$work/venv/bin/gunicorn" --bind "127.0.0.1:$port" --workers 1 --log-level warning gql_auth.wsgi &
 server=$!
@@ -81,7 +82,7 @@ from users.models import AuthToken, User
 user = User.objects.create_user("ada@example.com", None)
 print(AuthToken.objects.issue(user)[1])' | tail -n 1)
 cp -r "$checkout/examples/drf-service" "$work/orders"
-orders_port=$("$work/venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+orders_port=$(free_port)
 (cd "$work/orders" && env -u DJANGO_SETTINGS_MODULE ORDERS_SECRET_KEY=orders-check GQL_AUTH_DATABASE_URL="$DATABASE_URL" \
   "$work/venv/bin/gunicorn" --bind "127.0.0.1:$orders_port" --workers 1 --log-level warning orders.wsgi) &
 orders=$!
