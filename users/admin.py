@@ -1,10 +1,15 @@
 """The operator's console: find an account, see and end its sessions, disable or
-enable it, lift its login locks (through users/staff.py, as the API does)."""
+enable it, lift its login locks (through users/staff.py, as the API does).
+Who may change whom is users/staff.py's rule here too: a help desk account
+changes no account above its own, grants nothing and sets no password."""
 
 from allauth.account.signals import password_changed
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from audit.events import EventType
@@ -49,7 +54,22 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if staff.may_grant(request.user) else [*fields, *staff.GRANTING_FIELDS]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Also bars the "set password" form and Django's change form's POST.
+        return super().has_change_permission(request, obj) and (obj is None or staff.may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Django's "delete selected" asks this of every account it would delete.
+        return super().has_delete_permission(request, obj) and (obj is None or staff.may_change(request.user, obj))
+
     def user_change_password(self, request, id, form_url=""):  # noqa: A002 (Django's name)
+        user = self.get_object(request, unquote(id))
+        if user is not None and not staff.may_set_password(request.user, user):
+            raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:  # set: the form redirects
             user = self.get_object(request, unquote(id))
@@ -119,3 +139,16 @@ class AuthTokenAdmin(admin.ModelAdmin):
         for session in sessions:
             record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
         return count
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's, but a group's permissions are granted by a superuser only: a
+    help desk account that may edit groups would otherwise grant itself any."""
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if staff.may_grant(request.user) else [*fields, "permissions"]

@@ -1,7 +1,10 @@
-"""Staff operations on accounts: disableUser, enableUser, clearLoginLocks.
+"""Staff operations on accounts: disableUser, enableUser, clearLoginLocks; and
+the rule of who may act on whom, which the API and every admin path ask.
 
-Each needs `users.change_user` (checked here, where the operation is, so the
-admin's actions and the API share it) and is recorded with its actor.
+Each operation needs `users.change_user` (checked here, where the operation is,
+so the admin's actions and the API share it) and is recorded with its actor.
+No staff member acts with more privilege than its own (`may_change`,
+`may_grant`, `may_set_password`): users/admin.py asks the same three.
 """
 
 from __future__ import annotations
@@ -18,6 +21,31 @@ from users.locking import lock_user
 from users.models import User
 
 CHANGE_USER = "users.change_user"
+# What makes an account privileged: only a superuser gives it, to anyone (itself included).
+GRANTING_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+def may_change(actor: User, user: User) -> bool:
+    """Whether `actor` may act on `user`'s account: a superuser on any; anyone
+    else on an account holding no permission `actor` lacks (so never on a
+    superuser's, nor on an operator's above it)."""
+    if actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    return user.pk == actor.pk or user.get_all_permissions() <= actor.get_all_permissions()
+
+
+def may_grant(actor: User) -> bool:
+    """Whether `actor` may give permissions, groups, staff or superuser status."""
+    return actor.is_superuser
+
+
+def may_set_password(actor: User, user: User) -> bool:
+    """Whether `actor` may set `user`'s password without knowing it (the admin's
+    "set password" form): a superuser only. Everyone changes their own through
+    the form that asks for the current one."""
+    return actor.is_superuser
 
 
 def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
@@ -31,9 +59,9 @@ def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
     user = User.objects.filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise NotFound("No such user.", field="id")
-    if user.is_superuser and not actor.is_superuser:
+    if not may_change(actor, user):
         # Help desk staff do not lock out, nor lift the locks of, the operators above them.
-        raise PermissionDenied("Only a superuser acts on a superuser's account.")
+        raise PermissionDenied("Only a superuser acts on an account with more privilege than yours.")
     return actor, user
 
 
