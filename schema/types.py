@@ -148,21 +148,48 @@ SecurityEventType = strawberry.enum(EventType, name="SecurityEventType", descrip
 
 @strawberry_django.type(SecurityEventModel, name="SecurityEvent")
 class SecurityEvent:
-    """What happened to an account, for its owner and for auditors."""
+    """What happened to an account, for its owner and for auditors. Where a staff
+    member acted, the owner reads that staff did (`actorRole`), not who, nor from
+    which address or browser: those are the auditors' (`users.view_securityevent`)."""
 
     id: strawberry.ID
     created_at: datetime
-    ip_address: str | None
     user: User | None = strawberry_django.field(description="Null once the account is deleted.")
-    actor: User | None = strawberry_django.field(description="A staff member who acted on the account, where one did.")
 
     @strawberry_django.field(only=["type"])
     def type(self, root: SecurityEventModel) -> SecurityEventType:
         return EventType(root.type)
 
-    @strawberry_django.field(only=["user_agent"])
-    def user_agent(self, root: SecurityEventModel) -> str | None:
-        return root.user_agent or None
+    @strawberry_django.field(only=["ip_address", "actor_id"])
+    def ip_address(self, root: SecurityEventModel, info: Info) -> str | None:
+        return None if staff_kept_from(info, root) else root.ip_address
+
+    @strawberry_django.field(only=["user_agent", "actor_id"])
+    def user_agent(self, root: SecurityEventModel, info: Info) -> str | None:
+        return None if staff_kept_from(info, root) else (root.user_agent or None)
+
+    @strawberry_django.field(
+        select_related=["actor"],
+        description="The staff member who acted on the account, where one did: for auditors (owners read actorRole).",
+    )
+    def actor(self, root: SecurityEventModel, info: Info) -> User | None:
+        return None if staff_kept_from(info, root) else root.actor
+
+    @strawberry_django.field(
+        only=["actor_id"],
+        select_related=["actor"],
+        description='Where a staff member acted on the account: "superuser" or "staff".',
+    )
+    def actor_role(self, root: SecurityEventModel) -> str | None:
+        if root.actor_id is None:
+            return None
+        return "superuser" if root.actor.is_superuser else "staff"
+
+
+def staff_kept_from(info: Info, event: SecurityEventModel) -> bool:
+    """Whether who acted in `event`, and from where, is hidden from this caller:
+    a staff member's act, read by someone who is not an auditor."""
+    return event.actor_id is not None and not get_request(info).user.has_perm(VIEW_SECURITY_EVENT)
 
 
 def inside_an_event(info: Info) -> bool:

@@ -110,3 +110,35 @@ def test_a_cleared_lock_does_not_come_back(gql, ada, helpdesk, settings):
         clock.shift(timedelta(hours=2, minutes=30))
         after = gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD}, REMOTE_ADDR="198.51.100.1")
     assert after["login"]["token"]
+
+
+HISTORY = "{ me { securityEvents { type ipAddress userAgent actor { id } actorRole } } }"
+AUDIT = "{ auditEvents(type: ACCOUNT_DISABLED) { ipAddress userAgent actor { id } actorRole } }"
+
+
+def test_the_owner_reads_that_staff_acted_not_who_nor_from_where(gql, ada, make_user, login):
+    agent = make_user("helpdesk@example.com")
+    agent.user_permissions.add(Permission.objects.get(codename="change_user", content_type__app_label="users"))
+    desk = login("helpdesk@example.com", REMOTE_ADDR="10.9.8.7", HTTP_USER_AGENT="Helpdesk/1.0")
+    gql(DISABLE, {"id": str(ada.pk)}, token=desk, REMOTE_ADDR="10.9.8.7", HTTP_USER_AGENT="Helpdesk/1.0")
+    gql(ENABLE, {"id": str(ada.pk)}, token=desk, REMOTE_ADDR="10.9.8.7", HTTP_USER_AGENT="Helpdesk/1.0")
+    ada_token = login(REMOTE_ADDR="192.0.2.1", HTTP_USER_AGENT="Phone/1.0")
+
+    events = gql(HISTORY, token=ada_token)["me"]["securityEvents"]
+    staff_acts = [event for event in events if event["type"] in ("ACCOUNT_DISABLED", "ACCOUNT_ENABLED")]
+    assert staff_acts == [
+        {"type": kind, "ipAddress": None, "userAgent": None, "actor": None, "actorRole": "staff"}
+        for kind in ("ACCOUNT_ENABLED", "ACCOUNT_DISABLED")
+    ]
+    (own_login,) = [event for event in events if event["type"] == "LOGIN"]
+    assert (own_login["ipAddress"], own_login["actorRole"]) == ("192.0.2.1", None)
+
+    auditor = make_user("auditor@example.com")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+    (seen,) = gql(AUDIT, token=login("auditor@example.com"))["auditEvents"]
+    assert seen == {
+        "ipAddress": "10.9.8.7",
+        "userAgent": "Helpdesk/1.0",
+        "actor": {"id": str(agent.pk)},
+        "actorRole": "staff",
+    }
