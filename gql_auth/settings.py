@@ -216,6 +216,10 @@ PASSWORD_MAX_LENGTH = 1024
 
 # API tokens (login sessions).
 TOKEN_TTL = timedelta(days=env_int("TOKEN_TTL_DAYS", 14))
+# A Django admin sign-in is one of those sessions (users/admin_sessions.py), this long;
+# Django's own session cookie, which only the admin uses, lasts as long.
+ADMIN_SESSION_SECONDS = env_int("ADMIN_SESSION_SECONDS", 43200)
+SESSION_COOKIE_AGE = ADMIN_SESSION_SECONDS
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.TokenAuthentication"],

@@ -66,3 +66,17 @@ class GatedBackend(BaseEmailBackend):
         assert self.gate.wait(timeout=10), "the gate was never opened"
         self.sent.extend(messages)
         return len(messages)
+
+
+def sign_in_to_admin(client, user) -> None:
+    """What the admin's login form does once the password checked: Django's
+    session, and the service's session it names (users/admin_sessions.py)."""
+    from django.test import RequestFactory
+
+    from users import admin_sessions
+
+    client.force_login(user)
+    request = RequestFactory().get("/admin/")
+    request.session = client.session
+    admin_sessions.open_session(request, user)
+    request.session.save()

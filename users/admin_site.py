@@ -13,7 +13,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from users import credentials
+from users import admin_sessions, credentials
 from users.cleaning import CODE_MAX_LENGTH
 from users.errors import InvalidCredentials, RateLimited
 
@@ -66,6 +66,13 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
             raise ValidationError(refusal.message, code="rate_limited") from None
         return old_password
 
+    def save(self, commit: bool = True):
+        # Every other session of the account ends; this admin sign-in goes on.
+        self.user.set_password(self.cleaned_data["new_password1"], keep_session=admin_sessions.current(self.request))
+        if commit:
+            self.user.save()
+        return self.user
+
 
 class GatedPasswordChangeView(PasswordChangeView):
     def get_form_kwargs(self) -> dict:
@@ -83,6 +90,20 @@ class AdminSite(admin.AdminSite):
     site_header = f"{settings.SITE_NAME} administration"
     # The service has no page at "/" for the admin's "View site" link to open.
     site_url = None
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        if request.method == "POST" and request.user.is_authenticated and response.status_code == 302:
+            admin_sessions.open_session(request, request.user)
+        return response
+
+    def logout(self, request, extra_context=None):
+        admin_sessions.close_session(request)
+        return super().logout(request, extra_context)
+
+    def has_permission(self, request) -> bool:
+        # Every admin page: Django's check, on a sign-in whose session lives.
+        return super().has_permission(request) and admin_sessions.lives(request)
 
     def password_change(self, request, extra_context=None):
         # Django's own view, with the form above.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.conf import settings
@@ -177,8 +179,11 @@ class AuthTokenQuerySet(models.QuerySet["AuthToken"]):
 
 
 class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type: ignore[misc]
-    def issue(self, user: User, *, user_agent: str = "", ip_address: str | None = None) -> tuple[AuthToken, str]:
-        """Create a token for `user`; return it with its secret, which is not stored."""
+    def issue(
+        self, user: User, *, user_agent: str = "", ip_address: str | None = None, lifetime: timedelta | None = None
+    ) -> tuple[AuthToken, str]:
+        """Create a token for `user` (living `lifetime`, else TOKEN_TTL); return it
+        with its secret, which is not stored."""
         secret = tokens.generate_secret()
         now = timezone.now()
         token = self.create(
@@ -188,7 +193,7 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
             created_at=now,
             authenticated_at=now,
             last_used_at=now,
-            expires_at=now + settings.TOKEN_TTL,
+            expires_at=now + (settings.TOKEN_TTL if lifetime is None else lifetime),
             user_agent=user_agent[: AuthToken.USER_AGENT_MAX_LENGTH],
             ip_address=ip_address,
         )

@@ -32,7 +32,7 @@ from tests.documents import (
     VERIFY_MFA,
 )
 from tests.schema.test_mfa import totp
-from tests.support import key_from
+from tests.support import key_from, sign_in_to_admin
 from users.models import AuthToken, User
 
 pytestmark = pytest.mark.django_db
@@ -270,7 +270,7 @@ def test_an_account_deleted_in_the_admin_leaves_its_events_without_personal_data
     make_user("ada@example.com")
     login("ada@example.com", HTTP_USER_AGENT="Phone/1.0")
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     ada = User.objects.get(email="ada@example.com")
     client.post("/admin/users/user/", {"action": "delete_selected", "_selected_action": [ada.pk], "post": "yes"})
     assert not User.objects.filter(email="ada@example.com").exists()

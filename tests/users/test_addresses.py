@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.documents import LOGIN, STRONG_PASSWORD
+from tests.support import sign_in_to_admin
 from users.addresses import InvalidAddress, canonical_email
 from users.models import User
 
@@ -119,7 +120,7 @@ def test_createsuperuser_refuses_an_invisible_character(monkeypatch):
 
 def test_the_admin_refuses_and_normalises(client, make_user):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     form = {
         "password1": STRONG_PASSWORD + "!",
         "password2": STRONG_PASSWORD + "!",

@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from tests.documents import LOGIN, STRONG_PASSWORD, UNLOCK, first_code
+from tests.support import sign_in_to_admin
 from users import reset_keys
 
 WRONG = "not the password at all"
@@ -219,7 +220,7 @@ def test_a_locked_account_answers_like_an_unknown_one_with_the_same_work(
 
 def test_the_admins_change_password_page_passes_the_gate(client, root, hashes):
     """A stolen staff session must not guess the current password without limit."""
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     form = {"new_password1": "a new long admin passphrase", "new_password2": "a new long admin passphrase"}
     for _ in range(15):
         page = client.post("/admin/password_change/", {"old_password": WRONG, **form})

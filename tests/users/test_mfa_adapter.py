@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
 from tests.documents import STRONG_PASSWORD
+from tests.support import sign_in_to_admin
 from users.mfa_adapter import MFAAdapter
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(
     client, make_user, django_capture_on_commit_callbacks
 ):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     secret = generate_totp_secret()
     totp = TOTP.activate(make_user("ada@example.com"), secret)
     RecoveryCodes.activate(totp.instance.user)
@@ -116,7 +117,7 @@ def test_removing_a_users_factors_in_bulk_tells_them_once_per_factor(
     client, make_user, django_capture_on_commit_callbacks
 ):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     ada = make_user("ada@example.com")
     totp = TOTP.activate(ada, generate_totp_secret()).instance
     codes = RecoveryCodes.activate(ada).instance

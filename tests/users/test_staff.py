@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from tests.documents import STRONG_PASSWORD
+from tests.support import sign_in_to_admin
 from users.models import User
 
 HELP_DESK_PERMISSIONS = ["view_user", "change_user", "delete_user", "view_group", "change_group"]
@@ -23,7 +24,7 @@ def helpdesk(make_user) -> User:
 
 @pytest.fixture
 def desk(client, helpdesk):
-    client.force_login(helpdesk)
+    sign_in_to_admin(client, helpdesk)
     return client
 
 
@@ -120,7 +121,7 @@ def test_the_help_desk_grants_no_permission_through_a_group(desk, helpdesk):
 
 
 def test_a_superuser_still_grants_and_sets_passwords(client, root, make_user):
-    client.force_login(root)
+    sign_in_to_admin(client, root)
     ada = make_user()
     client.post(f"/admin/users/user/{ada.pk}/change/", change_form(client, ada, is_staff="on"))
     assert User.objects.get(pk=ada.pk).is_staff
