@@ -7,7 +7,17 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from users.outages import is_outage, report
+
 logger = logging.getLogger(__name__)
+
+
+def report_unready(error: Exception, message: str) -> None:
+    # Probes come every few seconds: an outage is logged once per outage.
+    if is_outage(error):
+        report(error)
+    else:
+        logger.exception(message)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -23,14 +33,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception:
-        logger.exception("Readiness: database unreachable")
+    except Exception as error:
+        report_unready(error, "Readiness: database unreachable")
         checks["database"] = "unavailable"
     try:
         cache.set("readyz", "1", timeout=5)
         checks["cache"] = "ok" if cache.get("readyz") == "1" else "unavailable"
-    except Exception:
-        logger.exception("Readiness: cache unreachable")
+    except Exception as error:
+        report_unready(error, "Readiness: cache unreachable")
         checks["cache"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)

@@ -443,10 +443,15 @@ LOGGING = {
         # Security events: the message is the whole line, one JSON object (audit/log.py).
         "json_line": {"format": "%(message)s"},
     },
+    "filters": {"outages": {"()": "users.outages.RequestLogFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "audit": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
     },
-    "loggers": {"gql_auth.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "gql_auth.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+        # An outage is logged once by users/outages.py, not with a traceback per request.
+        "django.request": {"filters": ["outages"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

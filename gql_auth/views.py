@@ -1,8 +1,12 @@
 """Django's error pages as JSON: every answer of an API service is JSON."""
 
+import sys
+
 from django.http import HttpRequest, JsonResponse
 
 from gql_auth.responses import json_error
+from users.errors import RequestErrorCode
+from users.outages import is_outage, report
 
 
 def bad_request(request: HttpRequest, exception=None) -> JsonResponse:
@@ -18,4 +22,9 @@ def not_found(request: HttpRequest, exception=None) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    # Django calls this while handling the exception: an outage is not a bug.
+    error = sys.exc_info()[1]
+    if is_outage(error):
+        report(error, getattr(request, "request_id", None))
+        return json_error("Service temporarily unavailable.", 503, code=RequestErrorCode.SERVICE_UNAVAILABLE)
     return json_error("Internal server error.", 500)

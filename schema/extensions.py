@@ -14,7 +14,6 @@ from collections import defaultdict
 from functools import cache, lru_cache
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -33,6 +32,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gql_auth.responses import error_extensions
 from users.errors import RequestErrorCode
+from users.outages import is_outage, report
 
 logger = logging.getLogger("gql_auth.graphql")
 STRAWBERRY_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -252,10 +252,13 @@ def request_id_in(execution_context) -> str | None:
 
 
 def log_errors(errors: list[GraphQLError], execution_context) -> None:
-    """Log unexpected errors in full, with the request id the client was given."""
+    """Log unexpected errors in full, with the request id the client was given
+    (an outage once per outage, users/outages.py)."""
     request_id = request_id_in(execution_context)
     for error in errors:
-        if is_unexpected(error):
+        if is_unexpected(error) and is_outage(error.original_error):
+            report(error.original_error, request_id)
+        elif is_unexpected(error):
             logger.error(
                 "Unexpected error in request %s at %s",
                 request_id,
@@ -275,9 +278,9 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = request_id_in(self.execution_context)
-        if isinstance(error.original_error, (OperationalError, InterfaceError)):
-            # The database is away, not broken: 503 tells clients and load
-            # balancers to retry rather than report a bug.
+        if is_outage(error.original_error):
+            # The database or the cache is away, not broken: 503 tells clients
+            # and load balancers to retry rather than report a bug.
             self.execution_context.context.response.status_code = 503
             message, code = "Service temporarily unavailable", RequestErrorCode.SERVICE_UNAVAILABLE
         else:

@@ -9,7 +9,6 @@ import uuid
 from cross_web import HTTPException
 from csp.decorators import csp_replace
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -18,6 +17,7 @@ from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 from gql_auth.responses import json_error
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
+from users.outages import is_outage, report
 
 logger = logging.getLogger("gql_auth.graphql")
 
@@ -75,14 +75,21 @@ class GraphQLView(StrawberryGraphQLView):
                 code=RequestErrorCode.REQUEST_TOO_LARGE,
                 request_id=request.request_id,
             )
-        except DatabaseError:
-            # Outside any resolver (token lookup): the database is away. Say so,
-            # cleanly, so load balancers and clients retry rather than give up.
-            response = failure(request, 503, RequestErrorCode.SERVICE_UNAVAILABLE, "Service temporarily unavailable")
-        except Exception:
-            # A bug outside any resolver. Answered here rather than by Django, whose
-            # DEBUG page would show settings and the environment to the client.
-            response = failure(request, 500, RequestErrorCode.INTERNAL_SERVER_ERROR, "Internal server error")
+        except Exception as error:
+            if is_outage(error):
+                # Outside any resolver (the token lookup): the database or the cache
+                # is away. Say so, so load balancers and clients retry.
+                report(error, request.request_id)
+                response = json_error(
+                    f"Service temporarily unavailable (request id {request.request_id}).",
+                    503,
+                    code=RequestErrorCode.SERVICE_UNAVAILABLE,
+                    request_id=request.request_id,
+                )
+            else:
+                # A bug outside any resolver. Answered here rather than by Django, whose
+                # DEBUG page would show settings and the environment to the client.
+                response = failure(request, 500, RequestErrorCode.INTERNAL_SERVER_ERROR, "Internal server error")
         add_never_cache_headers(response)
         response["X-Request-ID"] = request.request_id
         return response
