@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from gql_auth.responses import json_error
 from users.outages import is_outage, report
 
 logger = logging.getLogger(__name__)
@@ -20,11 +21,26 @@ def report_unready(error: Exception, message: str) -> None:
         logger.exception(message)
 
 
+def probe(view):
+    """A probe answers GET and HEAD; anything else a JSON 405."""
+
+    def answer(request: HttpRequest) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = json_error("Probes answer GET and HEAD only.", 405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request)
+
+    return answer
+
+
+@probe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and answering; says nothing of its dependencies."""
     return JsonResponse({"status": "ok"})
 
 
+@probe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """The process can serve: its database and its cache both answer."""

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a preflight's answer is 204 with no body, not an empty HTML page.
+    "gql_auth.preflight.PreflightMiddleware",
     # First: a preflight is answered before anything else looks at it.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -443,7 +445,10 @@ LOGGING = {
         # Security events: the message is the whole line, one JSON object (audit/log.py).
         "json_line": {"format": "%(message)s"},
     },
-    "filters": {"outages": {"()": "users.outages.RequestLogFilter"}},
+    "filters": {
+        "outages": {"()": "users.outages.RequestLogFilter"},
+        "refused_hosts": {"()": "gql_auth.log_filters.RefusedHostFilter"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "audit": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
@@ -452,6 +457,7 @@ LOGGING = {
         "gql_auth.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
         # An outage is logged once by users/outages.py, not with a traceback per request.
         "django.request": {"filters": ["outages"]},
+        "django.security.DisallowedHost": {"filters": ["refused_hosts"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

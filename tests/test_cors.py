@@ -28,7 +28,7 @@ def preflight(client, origin, path="/graphql/"):
 
 def test_a_listed_origin_is_answered_its_preflight_with_the_api_headers(client):
     response = preflight(client, APP)
-    assert response.status_code == 200
+    assert response.status_code == 204 and "Content-Type" not in response and not response.content
     assert response["Access-Control-Allow-Origin"] == APP
     assert set(response["Access-Control-Allow-Headers"].split(", ")) == {"authorization", "content-type"}
     assert "POST" in response["Access-Control-Allow-Methods"]
@@ -93,3 +93,10 @@ def test_origins_compare_as_browsers_send_them():
     assert parse_origins("https://app.example.org:443", "X") == ["https://app.example.org"]
     with pytest.raises(ImproperlyConfigured, match="xn--"):
         parse_origins("https://bücher.example", "CORS_ALLOWED_ORIGINS")
+
+
+@pytest.mark.django_db
+def test_an_unlisted_origins_preflight_gets_no_html_page_either(client):
+    response = preflight(client, "https://evil.example")
+    assert response.status_code == 204 and "Content-Type" not in response and not response.content
+    assert "Access-Control-Allow-Origin" not in response

@@ -31,3 +31,12 @@ def test_readyz_reports_an_unreachable_cache(client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_a_probe_answers_other_methods_in_json_not_a_csrf_page(path):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(path)
+    assert (response.status_code, response["Content-Type"]) == (405, "application/json")
+    assert response["Allow"] == "GET, HEAD"

@@ -26,3 +26,10 @@ def test_graphql_errors_are_json_with_200(gql):
     response = gql.post("query { nope }")
     assert response.status_code == 200
     assert "Cannot query field 'nope'" in response.json()["errors"][0]["message"]
+
+
+def test_the_endpoint_answers_without_its_trailing_slash_too(gql):
+    """APPEND_SLASH answered a POST to /graphql with an HTML 301, which clients
+    do not follow with their body."""
+    response = gql.client.post("/graphql", {"query": "{ __typename }"}, content_type="application/json")
+    assert (response.status_code, response.json()) == (200, {"data": {"__typename": "Query"}})
