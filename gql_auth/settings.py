@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the pages' CSS and JS in production too, with no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gql_auth.nul_bytes.NulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

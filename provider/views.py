@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from allauth.idp.oidc import views as oidc_views
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
+from allauth.idp.oidc.internal.resources import get_resources
 from allauth.idp.oidc.models import Client, Token
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -210,6 +211,9 @@ class AuthorizationView(oidc_views.AuthorizationView):
             return to_client(uri, oauth_errors.InvalidRequestError("Only response_mode=query.", state=state))
         if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
             return to_client(uri, oauth_errors.InvalidRequestError("PKCE must use S256.", state=state))
+        if "claims" in params and not is_json_object(params["claims"]):
+            # oauthlib's own refusal of it has no redirect URI yet: allauth answered 500.
+            return to_client(uri, oauth_errors.InvalidRequestError("Malformed claims parameter.", state=state))
         if not request.user.is_authenticated:
             return None
         prompts = params.get("prompt", "").split()
@@ -292,6 +296,10 @@ class TokenView(oidc_views.TokenView):
     client's credentials learns nothing of the code and can revoke nothing."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            get_resources(request)  # allauth lets its ValidationError through: a 500
+        except ValidationError as error:
+            return JsonResponse({"error": "invalid_target", "error_description": error.messages[0]}, status=400)
         if request.POST.get("grant_type") != "authorization_code":
             return super().post(request)
         code = request.POST.get("code") or ""
@@ -316,6 +324,13 @@ class TokenView(oidc_views.TokenView):
                 protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
             protocol.spend(code)  # a wrong verifier or redirect URI uses it up
         return response
+
+
+def is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def invalid_grant() -> JsonResponse:
