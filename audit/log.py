@@ -19,6 +19,7 @@ from audit.events import EventType
 from audit.models import USER_AGENT_MAX_LENGTH, SecurityEvent
 from users import ratelimits
 from users.adapter import client_ip
+from users.outages import is_outage
 
 logger = logging.getLogger("gql_auth.audit")
 
@@ -35,33 +36,40 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH] if request is not None else "",
     )
     try:
-        # Autocommit (a request's flows record outside transactions): a foreign key
-        # to a vanished account fails here, on the statement, not at a later commit.
-        event.save()
-    except IntegrityError:
-        # The account was deleted while this request acted on it (deleteAccount
-        # racing it): the event is kept as a deleted account's are, with no one.
-        event.pk, event.user, event.actor, event.ip_address, event.user_agent = None, None, None, None, ""
-        event.save()
+        try:
+            # Autocommit (a request's flows record outside transactions): a foreign key
+            # to a vanished account fails here, on the statement, not at a later commit.
+            event.save()
+        except IntegrityError:
+            # The account was deleted while this request acted on it (deleteAccount
+            # racing it): the event is kept as a deleted account's are, with no one.
+            event.pk, event.user, event.actor, event.ip_address, event.user_agent = None, None, None, None, ""
+            event.save()
+    except Exception as error:
+        if is_outage(error):
+            # The database is away: the log stream keeps what its table could not.
+            logger.info(json_line(event, stored=False))
+        raise
     line = json_line(event)
     # The line only for a row that stays: a flow that rolls back leaves neither.
     transaction.on_commit(lambda: logger.info(line))
     return event
 
 
-def json_line(event: SecurityEvent) -> str:
-    return json.dumps(
-        {
-            "event": event.type,
-            "id": event.pk,
-            "at": event.created_at.isoformat(),
-            "user_id": event.user_id,
-            "actor_id": event.actor_id,
-            "ip": event.ip_address,
-            "user_agent": event.user_agent,
-        },
-        separators=(",", ":"),
-    )
+def json_line(event: SecurityEvent, stored: bool = True) -> str:
+    """The event's line; `"stored": false` (and no id) for one its table missed."""
+    fields = {
+        "event": event.type,
+        "id": event.pk,
+        "at": event.created_at.isoformat(),
+        "user_id": event.user_id,
+        "actor_id": event.actor_id,
+        "ip": event.ip_address,
+        "user_agent": event.user_agent,
+    }
+    if not stored:
+        fields["stored"] = False
+    return json.dumps(fields, separators=(",", ":"))
 
 
 def record_failure(event_type: EventType, *, user, request) -> None:

@@ -276,3 +276,23 @@ def test_an_account_deleted_in_the_admin_leaves_its_events_without_personal_data
     assert not User.objects.filter(email="ada@example.com").exists()
     events = SecurityEvent.objects.filter(type="LOGIN").exclude(user=root)
     assert [(e.user_id, e.ip_address, e.user_agent) for e in events] == [(None, None, "")]
+
+
+def test_an_event_whose_row_cannot_be_written_still_reaches_the_log_stream(make_user, caplog):
+    """The database away (a LOGIN_FAILED recorded after the answer, say): the row
+    is lost, the JSON line is not, and says so."""
+    from django.db import OperationalError, connection, transaction
+
+    from audit.log import record
+
+    user = make_user()
+
+    def database_away(execute, sql, params, many, context):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    with caplog.at_level(logging.INFO, logger="gql_auth.audit"), pytest.raises(OperationalError):
+        with transaction.atomic(), connection.execute_wrapper(database_away):  # the test's transaction stays usable
+            record(EventType.LOGIN_FAILED, user=user)
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gql_auth.audit"]
+    assert (line["event"], line["user_id"], line["id"], line["stored"]) == ("LOGIN_FAILED", user.pk, None, False)
+    assert not SecurityEvent.objects.exists()
