@@ -290,9 +290,14 @@ def test_an_event_whose_row_cannot_be_written_still_reaches_the_log_stream(make_
     def database_away(execute, sql, params, many, context):
         raise OperationalError("could not connect to server: Connection refused")
 
-    with caplog.at_level(logging.INFO, logger="gql_auth.audit"), pytest.raises(OperationalError):
-        with transaction.atomic(), connection.execute_wrapper(database_away):  # the test's transaction stays usable
-            record(EventType.LOGIN_FAILED, user=user)
+    # A savepoint first, so the test's own transaction stays usable after the failure.
+    with (
+        caplog.at_level(logging.INFO, logger="gql_auth.audit"),
+        pytest.raises(OperationalError),
+        transaction.atomic(),
+        connection.execute_wrapper(database_away),
+    ):
+        record(EventType.LOGIN_FAILED, user=user)
     (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gql_auth.audit"]
     assert (line["event"], line["user_id"], line["id"], line["stored"]) == ("LOGIN_FAILED", user.pk, None, False)
     assert not SecurityEvent.objects.exists()
