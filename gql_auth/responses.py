@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from enum import Enum
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+
+from users.errors import RequestErrorCode
+
+# A refused body is read and dropped up to this many bytes, so that the
+# connection it came on serves the next request: left unread, the server would
+# parse it as the next request, or close a connection it said it keeps alive.
+DRAINED_BODY_MAX = 4 * 1024 * 1024
 
 
 def error_extensions(code: Enum | None = None, request_id: str | None = None) -> dict:
@@ -24,3 +31,22 @@ def json_error(message: str, status: int, *, code: Enum | None = None, request_i
     if extensions:
         error["extensions"] = extensions
     return JsonResponse({"errors": [error]}, status=status)
+
+
+def body_too_large(request: HttpRequest, request_id: str | None = None) -> JsonResponse:
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses it before
+    reading a byte), its bytes read and dropped first, within DRAINED_BODY_MAX."""
+    stream = request.META.get("wsgi.input")
+    try:
+        left = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        left = 0
+    if stream is not None and left <= DRAINED_BODY_MAX:
+        while left > 0:
+            chunk = stream.read(min(left, 65536))
+            if not chunk:
+                break
+            left -= len(chunk)
+    return json_error(
+        "The request body is too large.", 413, code=RequestErrorCode.REQUEST_TOO_LARGE, request_id=request_id
+    )

@@ -2,14 +2,17 @@
 
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from gql_auth.responses import json_error
+from gql_auth.responses import body_too_large, json_error
 from users.errors import RequestErrorCode
 from users.outages import is_outage, report
 
 
 def bad_request(request: HttpRequest, exception=None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return body_too_large(request)  # a form over the limit, as GraphQL answers one
     return json_error("Bad request.", 400)
 
 

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
-from gql_auth.responses import json_error
+from gql_auth.responses import body_too_large, json_error
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
 from users.outages import is_outage, report
@@ -69,12 +69,7 @@ class GraphQLView(StrawberryGraphQLView):
             # Strawberry answers a malformed request in plain text; clients parse JSON.
             response = json_error(error.reason, error.status_code, request_id=request.request_id)
         except RequestDataTooBig:
-            response = json_error(
-                "The request body is too large.",
-                413,
-                code=RequestErrorCode.REQUEST_TOO_LARGE,
-                request_id=request.request_id,
-            )
+            response = body_too_large(request, request.request_id)
         except Exception as error:
             if is_outage(error):
                 # Outside any resolver (the token lookup): the database or the cache
