@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -57,7 +57,10 @@ def lives(request: HttpRequest) -> bool:
         found = token is not None and token.password_digest == user.password_digest and user.is_active
         request._admin_session = found
         if not found:
-            logout(request)
+            # Signed out as logout() does, without its user_logged_out: the session
+            # ended elsewhere (and was recorded there); nobody signed out here.
+            request.session.flush()
+            request.user = AnonymousUser()
     return found
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
+from audit.models import SecurityEvent
 from tests.documents import LOGOUT_ALL, REVOKE, STRONG_PASSWORD
 from users.models import AuthToken, User
 
@@ -49,6 +50,7 @@ def test_logout_all_ends_the_admin_sign_in(admin, gql, login):
     page = admin.get("/admin/")
     assert page.status_code == 302 and page["Location"].startswith("/admin/login/")
     assert "_auth_user_id" not in admin.session  # Django's session is signed out too
+    assert SecurityEvent.objects.filter(type="LOGOUT").count() == 1  # logoutAll's; none for the admin page
 
 
 def test_revoking_the_admin_session_ends_it(admin, root, gql, login):
