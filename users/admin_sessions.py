@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from users import token_lookup
 from users.adapter import client_ip
 from users.locking import lock_user
 from users.models import AuthToken, User
@@ -56,6 +58,8 @@ def lives(request: HttpRequest) -> bool:
         token = AuthToken.objects.live().filter(pk=pk, user=user).first() if pk else None
         found = token is not None and token.password_digest == user.password_digest and user.is_active
         request._admin_session = found
+        if found:
+            token_lookup.touch(token, timezone.now())  # as the API's sessions show their last use
         if not found:
             # Signed out as logout() does, without its user_logged_out: the session
             # ended elsewhere (and was recorded there); nobody signed out here.

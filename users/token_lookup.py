@@ -91,7 +91,12 @@ def live_token(secret: str) -> AuthToken | None:
         return None  # issued under a password the account no longer has
     user.email_verified = bool(row[-1])
     token.user = user
+    touch(token, now)
+    return token
+
+
+def touch(token: AuthToken, now) -> None:
+    """Record the session's use, at most once per TOKEN_TOUCH_INTERVAL."""
     if token.last_used_at is None or now - token.last_used_at >= app_settings.TOKEN_TOUCH_INTERVAL:
         AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token

@@ -97,3 +97,13 @@ def test_signing_out_of_the_admin_ends_its_session(admin, root):
 def test_a_django_session_without_one_of_the_services_is_no_admin_sign_in(client, root):
     client.force_login(root)  # Django's session alone, as before this rule
     assert not signed_in(client)
+
+
+def test_using_the_admin_is_its_sessions_last_use(admin, root):
+    import time_machine
+
+    later = timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        assert signed_in(admin)
+        (session,) = AuthToken.objects.filter(user=root)
+        assert session.last_used_at - session.created_at >= later
