@@ -29,9 +29,13 @@ class SecurityEvent(models.Model):
         app_label = "users"
         verbose_name = "security event"
         ordering = ["-created_at", "-id"]
+        # Each filter of auditEvents and me.securityEvents reads an index in its
+        # order, and `after` enters it where the last page ended (keyset paging).
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="audit_event_newest"),
             models.Index(fields=["user", "-created_at"], name="audit_event_user_newest"),
             models.Index(fields=["type", "-created_at"], name="audit_event_type_newest"),
+            models.Index(fields=["user", "type", "-created_at"], name="audit_event_user_type_newest"),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,11 @@ from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
+from audit.models import SecurityEvent as SecurityEventModel
 from schema.errors import CodedError
 from schema.permissions import HasPerm
 from schema.types import (
+    MAX_OFFSET,
     MAX_PAGE,
     VIEW_SECURITY_EVENT,
     VIEW_USER,
@@ -19,7 +21,7 @@ from schema.types import (
     window,
 )
 from users import models
-from users.cleaning import is_text
+from users.cleaning import clean_id, is_text
 from users.errors import InvalidInput
 
 DEFAULT_PAGE = 50
@@ -48,7 +50,8 @@ class Query:
     @strawberry_django.field(
         extensions=[HasPerm(VIEW_SECURITY_EVENT)],
         description=f"Security events of every account, newest first; needs {VIEW_SECURITY_EVENT}. "
-        f"`first` is capped at {MAX_PAGE}.",
+        f"`first` is capped at {MAX_PAGE}, `offset` at {MAX_OFFSET}; `after` (the id of the last event of "
+        "the page before) pages on at any depth for the same cost.",
     )
     def audit_events(
         self,
@@ -56,8 +59,15 @@ class Query:
         offset: int | None = 0,
         user_id: strawberry.ID | None = None,
         type: SecurityEventType | None = None,  # noqa: A002 (the contract's name)
+        after: strawberry.ID | None = None,
     ) -> list[SecurityEvent]:
         where = {}
+        if after is not None:
+            pk = clean_id(after)
+            last = SecurityEventModel.objects.filter(pk=pk).only("created_at").first() if pk is not None else None
+            if last is None:
+                raise CodedError(InvalidInput("after is not the id of an event.", field="after"))
+            where["after"] = last
         if user_id is not None:
             try:
                 where["user_id"] = int(user_id)

@@ -301,3 +301,56 @@ def test_an_event_whose_row_cannot_be_written_still_reaches_the_log_stream(make_
     (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gql_auth.audit"]
     assert (line["event"], line["user_id"], line["id"], line["stored"]) == ("LOGIN_FAILED", user.pk, None, False)
     assert not SecurityEvent.objects.exists()
+
+
+PAGE = """query($first: Int, $offset: Int, $after: ID, $userId: ID, $type: SecurityEventType) {
+  auditEvents(first: $first, offset: $offset, after: $after, userId: $userId, type: $type) { id }
+}"""
+
+
+@pytest.fixture
+def auditor_token(make_user, login) -> str:
+    auditor = make_user("auditor@example.com")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+    return login("auditor@example.com")
+
+
+def many_events(user, count: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(days=1)
+    kinds = ["LOGIN", "LOGIN_FAILED"]
+    SecurityEvent.objects.bulk_create(
+        # Two events at each instant: the keyset must tell them apart by id.
+        SecurityEvent(type=kinds[n % 2], created_at=start + timedelta(seconds=n // 2), user=user)
+        for n in range(count)
+    )
+
+
+def test_after_pages_on_exactly_as_offset_does_whatever_the_filter(gql, make_user, auditor_token):
+    ada = make_user()
+    many_events(ada, 45)
+    for where in ({}, {"userId": str(ada.pk)}, {"type": "LOGIN"}, {"userId": str(ada.pk), "type": "LOGIN_FAILED"}):
+        by_offset, by_after, after = [], [], None
+        for page in range(4):
+            by_offset += gql(PAGE, {"first": 10, "offset": 10 * page, **where}, token=auditor_token)["auditEvents"]
+            step = gql(PAGE, {"first": 10, "after": after, **where}, token=auditor_token)["auditEvents"]
+            by_after += step
+            after = step[-1]["id"] if step else after
+        assert by_after == by_offset and len({e["id"] for e in by_after}) == len(by_after), where
+
+
+def test_a_deep_offset_is_refused_with_a_pointer_to_after(gql, auditor_token):
+    refused = gql.post(PAGE, {"offset": 10_001}, token=auditor_token).json()
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert "after" in refused["errors"][0]["message"]
+    assert gql(PAGE, {"offset": 10_000}, token=auditor_token)["auditEvents"] == []
+
+
+@pytest.mark.parametrize("after", ["999999", "not an id", "-1"])
+def test_after_names_an_event_or_is_refused(gql, auditor_token, after):
+    refused = gql.post(PAGE, {"after": after}, token=auditor_token).json()
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
