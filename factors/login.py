@@ -44,7 +44,7 @@ def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credentia
     stage.close(challenge)
     sessions.admit(request, user)
     used(request, user, authenticator)
-    return sessions.start_session(request, user)
+    return sessions.start_session(request, user, with_factor=True)
 
 
 def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken, str]:
@@ -65,7 +65,7 @@ def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken
     )
     sessions.admit(request, owner)
     used(request, owner, authenticator, passwordless=True)
-    return sessions.start_session(request, owner)
+    return sessions.start_session(request, owner, with_factor=True)
 
 
 def reauthenticate(request: HttpRequest, password: str | None, code: str | None, credential: Any) -> None:
@@ -81,7 +81,7 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
         code = None if code is None else clean_code(code)
         binding = webauthn.session_binding(token)
         used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
-    sessions.mark_authenticated(token)
+    sessions.mark_authenticated(token, with_factor=password is None)
     record(EventType.REAUTHENTICATED, user=user, request=request)
 
 

@@ -31,7 +31,7 @@ from factors import mail, stage, webauthn
 from factors.webauthn import Purpose
 from users import ratelimits, sessions
 from users.cleaning import clean_code, clean_name
-from users.errors import InvalidCode, InvalidInput, NotFound
+from users.errors import InvalidCode, InvalidInput, NotFound, ReauthenticationRequired
 from users.locking import lock_user
 from users.models import AuthToken, User
 
@@ -127,14 +127,22 @@ def register_passkey(request: HttpRequest, name: str, credential: Any) -> Authen
 
 def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
     """Remove one of the caller's factors; removing the last second factor also
-    removes the recovery codes (allauth's cleanup)."""
-    user = managing_session(request).user
+    removes the recovery codes (allauth's cleanup), and needs the session's
+    latest proof to have been a factor: the password alone (a phished one, on a
+    stolen session) must not take away what it cannot pass."""
+    token = managing_session(request)
+    user = token.user
     try:
         pk = int(authenticator_id)
     except (TypeError, ValueError):
         raise NotFound("No such factor.", field="id") from None
     with transaction.atomic():
         lock_user(user, as_read=False)
+        second_factors = Authenticator.objects.filter(user_id=user.pk).exclude(type=Type.RECOVERY_CODES)
+        if not token.authenticated_with_factor and list(second_factors.values_list("pk", flat=True)) == [pk]:
+            raise ReauthenticationRequired(
+                "Removing your last second factor needs a code or security key: reauthenticate with one."
+            )
         if delete_factor(request, user, pk) is None:
             raise NotFound("No such factor.", field="id")
 

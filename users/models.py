@@ -180,10 +180,16 @@ class AuthTokenQuerySet(models.QuerySet["AuthToken"]):
 
 class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type: ignore[misc]
     def issue(
-        self, user: User, *, user_agent: str = "", ip_address: str | None = None, lifetime: timedelta | None = None
+        self,
+        user: User,
+        *,
+        user_agent: str = "",
+        ip_address: str | None = None,
+        lifetime: timedelta | None = None,
+        with_factor: bool = False,
     ) -> tuple[AuthToken, str]:
-        """Create a token for `user` (living `lifetime`, else TOKEN_TTL); return it
-        with its secret, which is not stored."""
+        """Create a token for `user` (living `lifetime`, else TOKEN_TTL; signed in
+        `with_factor` or not); return it with its secret, which is not stored."""
         secret = tokens.generate_secret()
         now = timezone.now()
         token = self.create(
@@ -192,6 +198,7 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
             password_digest=user.password_digest,
             created_at=now,
             authenticated_at=now,
+            authenticated_with_factor=with_factor,
             last_used_at=now,
             expires_at=now + (settings.TOKEN_TTL if lifetime is None else lifetime),
             user_agent=user_agent[: AuthToken.USER_AGENT_MAX_LENGTH],
@@ -219,6 +226,9 @@ class AuthToken(models.Model):
     # When the session's owner last proved it is them (the login, or `reauthenticate`):
     # sensitive mutations need it recent (`users.sessions.recent_session`).
     authenticated_at = models.DateTimeField(default=timezone.now)
+    # Whether that proof included a second factor (a code, a security key, a
+    # passkey): removing an account's last second factor needs one.
+    authenticated_with_factor = models.BooleanField(default=False)
     expires_at = models.DateTimeField(db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)

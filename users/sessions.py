@@ -55,8 +55,9 @@ def admit(request: HttpRequest, user: User) -> None:
     user.email_verified = True  # just checked: the answer need not ask again
 
 
-def start_session(request: HttpRequest, user: User) -> tuple[AuthToken, str]:
-    """Issue a session to `user`, who has passed every check of a login."""
+def start_session(request: HttpRequest, user: User, *, with_factor: bool = False) -> tuple[AuthToken, str]:
+    """Issue a session to `user`, who has passed every check of a login (a
+    second factor among them: `with_factor`)."""
     with transaction.atomic():
         # Serialised with logoutAll, password changes and deactivation, so no
         # token issued before those survives them (it is bound to the password too).
@@ -65,6 +66,7 @@ def start_session(request: HttpRequest, user: User) -> tuple[AuthToken, str]:
             user,
             user_agent=request.headers.get("User-Agent", ""),
             ip_address=client_ip(request),
+            with_factor=with_factor,
         )
     # Django's own receiver records last_login; others may audit.
     user_logged_in.send(sender=User, request=request, user=user)
@@ -93,10 +95,14 @@ def recent_session(request: HttpRequest) -> AuthToken:
     return token
 
 
-def mark_authenticated(token: AuthToken) -> None:
-    """Record that the session's owner has just proved it is them again."""
+def mark_authenticated(token: AuthToken, *, with_factor: bool) -> None:
+    """Record that the session's owner has just proved it is them again, with a
+    second factor or not (the latest proof is the one that counts)."""
     token.authenticated_at = timezone.now()
-    AuthToken.objects.filter(pk=token.pk).update(authenticated_at=token.authenticated_at)
+    token.authenticated_with_factor = with_factor
+    AuthToken.objects.filter(pk=token.pk).update(
+        authenticated_at=token.authenticated_at, authenticated_with_factor=with_factor
+    )
 
 
 def logout(request: HttpRequest) -> None:

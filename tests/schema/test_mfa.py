@@ -310,7 +310,7 @@ def test_no_recovery_codes_without_a_second_factor(gql, ada):
 
 def test_removing_the_last_second_factor_removes_the_recovery_codes(gql, enrolled):
     user, _, _ = enrolled
-    _, token = AuthToken.objects.issue(user)
+    _, token = AuthToken.objects.issue(user, with_factor=True)  # as verifyMfa issues it
     totp_id = Authenticator.objects.get(user=user, type="totp").pk
     mail.outbox.clear()
     assert gql(REMOVE_FACTOR, {"id": totp_id}, token=token)["removeAuthenticator"]["success"]
@@ -418,3 +418,26 @@ def test_managing_factors_is_rate_limited_per_account(gql, ada, login, settings)
     for _ in range(2):
         assert gql(SETUP_TOTP, token=token)["setupTotp"]["success"]
     assert failures(gql(SETUP_TOTP, token=token)["setupTotp"]) == [(None, "RATE_LIMITED")]
+
+
+def test_the_password_alone_does_not_remove_the_last_second_factor(gql, enrolled, clock):
+    """A stolen session and a phished password must not take away the factor
+    they cannot pass: the session's latest proof must have been a factor."""
+    user, secret, _ = enrolled
+    token = verify(gql, mfa_token(gql), code=totp(secret))["token"]
+    totp_id = Authenticator.objects.get(user=user, type="totp").pk
+    clock.shift(timedelta(seconds=31))
+    assert gql(REAUTHENTICATE, {"password": STRONG_PASSWORD}, token=token)["reauthenticate"]["success"]
+    refused = gql(REMOVE_FACTOR, {"id": totp_id}, token=token)["removeAuthenticator"]
+    assert failures(refused) == [(None, "REAUTHENTICATION_REQUIRED")]
+    assert "code or security key" in refused["errors"][0]["message"]
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    assert gql(REAUTHENTICATE, {"code": totp(secret)}, token=token)["reauthenticate"]["success"]
+    assert gql(REMOVE_FACTOR, {"id": totp_id}, token=token)["removeAuthenticator"]["success"]
+
+
+def test_a_login_through_the_second_factor_may_remove_it(gql, enrolled):
+    user, secret, _ = enrolled
+    token = verify(gql, mfa_token(gql), code=totp(secret))["token"]
+    totp_id = Authenticator.objects.get(user=user, type="totp").pk
+    assert gql(REMOVE_FACTOR, {"id": totp_id}, token=token)["removeAuthenticator"]["success"]
