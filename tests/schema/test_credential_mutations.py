@@ -95,7 +95,8 @@ def test_a_mutation_that_checks_a_secret_or_sends_mail_is_marked(gql, make_user,
     user = make_user(f"{name.lower()}@example.com")
     # A second factor, so that the mutations on factors have one to work on.
     factor = TOTP.activate(user, generate_totp_secret()).instance
-    _, token = AuthToken.objects.issue(user)  # no password hashed to get it
+    # No password hashed to get it; signed in with the factor, which may then be removed.
+    _, token = AuthToken.objects.issue(user, with_factor=True)
     document, variables = mutation(selection_of(name, user.email, factor_id=str(factor.pk)))
     secret_work.clear()  # making the user hashed its password
     gql.post(document, variables, token=token)
