@@ -227,7 +227,11 @@ def newest_events(
     rows = window(first, offset, default)
     events = SecurityEventModel.objects.filter(**where)
     if after is not None:
-        events = events.filter(Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.id))
+        # The plain `created_at <=` is what lets the database enter the index at
+        # `after` (an OR alone made PostgreSQL read from the top: 1.35 s at 10 M rows).
+        events = events.filter(created_at__lte=after.created_at).filter(
+            Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.id)
+        )
     return events.order_by("-created_at", "-id")[rows]
 
 
