@@ -7,6 +7,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.conf import settings
+from django.contrib.auth import hashers
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import IntegrityError, models
 from django.db.models import Exists, OuterRef
@@ -142,9 +143,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def check_password(self, raw_password: str) -> bool:
         """Django's check, but a hash upgrade (new hasher parameters, which Django
         saves without a password change) carries the account's sessions over to the
-        new hash: the password itself is the same."""
+        new hash: the password itself is the same. An account deleted meanwhile
+        (deleteAccount racing the login) has no password to match."""
         old_digest = self.password_digest
-        matches = super().check_password(raw_password)
+        gone = False
+
+        def upgrade(raw: str) -> None:
+            nonlocal gone
+            self.set_password(raw)
+            self._password = None  # an upgrade is no password change: sessions stay
+            gone = not User.objects.filter(pk=self.pk).update(password=self.password)
+
+        matches = hashers.check_password(raw_password, self.password, upgrade) and not gone
         if matches and self.password_digest != old_digest:
             AuthToken.objects.filter(user=self, password_digest=old_digest).update(password_digest=self.password_digest)
         return matches

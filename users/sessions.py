@@ -68,8 +68,10 @@ def start_session(request: HttpRequest, user: User, *, with_factor: bool = False
             ip_address=client_ip(request),
             with_factor=with_factor,
         )
-    # Django's own receiver records last_login; others may audit.
-    user_logged_in.send(sender=User, request=request, user=user)
+        # Django's own receiver records last_login; others may audit. Still under
+        # the lock: a deleteAccount waiting on the row lands after them, not
+        # between the session and them (a save of a gone row fails).
+        user_logged_in.send(sender=User, request=request, user=user)
     # The rest of this request acts as the new session, as django.contrib.auth's
     # login() does: the answer may show the user its own email and sessions.
     request.user, request.auth = user, token

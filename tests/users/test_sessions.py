@@ -1,12 +1,18 @@
 """users.sessions, called directly: no GraphQL between the test and the flow."""
 
+import threading
+
 import pytest
+from django.contrib.auth import user_logged_in
+from django.contrib.auth.hashers import make_password
 from django.core import mail
+from django.db import connection, transaction
 
 from tests.documents import STRONG_PASSWORD
 from users import sessions
 from users.errors import AccountDisabled, EmailNotVerified, InvalidCredentials, NotAuthenticated, NotFound
-from users.models import AuthToken
+from users.locking import lock_user
+from users.models import AuthToken, User
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +75,62 @@ def test_an_address_the_trusted_proxy_did_not_write_counts_as_the_socket(flow_re
     make_user()
     token, _ = sessions.login(flow_request(), "ada@example.com", STRONG_PASSWORD)  # no X-Forwarded-For at all
     assert token.ip_address == "203.0.113.7"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_landing_as_a_login_finishes_leaves_no_session_and_no_error(flow_request, make_user):
+    """deleteAccount on another connection, let go the moment the login's session
+    is made: the login's own ends (Django's last_login, the LOGIN event) are done
+    under the account's row lock, so the deletion waits for them, not they for it.
+    (Before, it slipped in between, and `last_login`'s save of a gone row was a 500.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection that waits on a row lock")
+    from django.contrib.auth.models import update_last_login
+
+    ada = make_user()
+    deleted = threading.Event()
+
+    def delete_elsewhere():  # as users.account.delete_account does
+        with transaction.atomic():
+            lock_user(ada, as_read=False)
+            User.objects.get(pk=ada.pk).delete()
+        deleted.set()
+        connection.close()
+
+    deleter = threading.Thread(target=delete_elsewhere)
+
+    def first_to_hear(sender, user, **kwargs):
+        deleter.start()
+        deleted.wait(timeout=1)  # the whole second, unless the row is not locked
+
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+    user_logged_in.connect(first_to_hear)
+    user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+    try:
+        token, _ = sessions.login(flow_request(), "ada@example.com", STRONG_PASSWORD)
+    finally:
+        user_logged_in.disconnect(first_to_hear)
+        deleter.join(timeout=10)
+    assert deleted.is_set() and token.pk is not None
+    assert not User.objects.exists() and not AuthToken.objects.exists()
+
+
+def test_a_login_whose_hash_upgrade_finds_the_account_gone_is_an_unknown_account(
+    flow_request, make_user, settings, monkeypatch
+):
+    """The first login after an import (or a hasher change) saves the upgraded hash;
+    a deleteAccount landing between the check and that save makes the login an
+    unknown account's, not a 500 (Django's save of a gone row raises)."""
+    settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.MD5PasswordHasher"]
+    ada = make_user()
+    User.objects.filter(pk=ada.pk).update(password=make_password(STRONG_PASSWORD, hasher="md5"))
+    upgrade = User.set_password
+
+    def deleted_first(self, raw_password, *args, **kwargs):
+        User.objects.filter(pk=self.pk).delete()
+        upgrade(self, raw_password, *args, **kwargs)
+
+    monkeypatch.setattr(User, "set_password", deleted_first)
+    with pytest.raises(InvalidCredentials):
+        sessions.login(flow_request(), "ada@example.com", STRONG_PASSWORD)
+    assert not AuthToken.objects.exists()
