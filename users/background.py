@@ -30,6 +30,8 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, connections, transaction
 from django.dispatch import receiver
 
+from users import outages
+
 logger = logging.getLogger(__name__)
 
 pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="after-answer")
@@ -73,12 +75,18 @@ def release_jobs(**kwargs) -> None:
 def run(job: Callable[[], None]) -> None:
     outer = getattr(state, "in_job", False)
     state.in_job = True
+    name = getattr(job, "__qualname__", type(job).__name__)
     try:
         job()
-    except Exception:
+    except Exception as error:
         # Never raised into a flow that already answered; logged without its arguments,
         # which may hold a key or a password hash.
-        logger.exception("Background job %s failed", getattr(job, "__qualname__", type(job).__name__))
+        if outages.is_outage(error):
+            # Once per outage with its traceback, as requests are; then a line per job.
+            outages.report(error)
+            logger.warning("Background job %s not done: the %s is unreachable", name, outages.kind_of(error))
+        else:
+            logger.exception("Background job %s failed", name)
     finally:
         state.in_job = outer
         if not outer and threading.current_thread().name.startswith("after-answer"):
