@@ -142,3 +142,49 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+class SpareRedis:
+    """A Redis server of the test's own, on a spare port, that it can stop and
+    start again on the same port (nothing persisted: a restart loses the counts,
+    as a Redis without persistence does)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
+            if ping.stdout.strip() == "PONG":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("spare Redis did not come up")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture
+def spare_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server")
+    redis = SpareRedis()
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
