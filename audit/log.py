@@ -1,8 +1,8 @@
 """The one writer of security events: one INSERT and one JSON line on the
 `gql_auth.audit` logger, which operators ship to their log pipeline.
 
-Every event type is written from one place (audit/receivers.py for those a
-Django or allauth signal announces, the flow itself where none does); this is
+Every event is written where it is announced (audit/receivers.py: the core's
+`users.events.security_event`, and the Django and allauth signals); this is
 the only code that makes a row. A line carries ids, never an address, a token,
 a code or a password.
 """
@@ -15,10 +15,9 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.events import EventType
 from audit.models import USER_AGENT_MAX_LENGTH, SecurityEvent
-from users import ratelimits
 from users.adapter import client_ip
+from users.events import EventType
 from users.outages import is_outage
 
 logger = logging.getLogger("gql_auth.audit")
@@ -70,13 +69,3 @@ def json_line(event: SecurityEvent, stored: bool = True) -> str:
     if not stored:
         fields["stored"] = False
     return json.dumps(fields, separators=(",", ":"))
-
-
-def record_failure(event_type: EventType, *, user, request) -> None:
-    """A failed attempt at `user`'s credentials, at most `audit_failures` per
-    account (RATE_LIMITS): a flood of guesses becomes a few rows and then the
-    one LOGIN_LOCKED of the lock, not a row per guess. Called after the answer
-    (users.background), so a known account costs no visible extra time; for
-    an unknown address (`user` None) it records nothing."""
-    if user is not None and ratelimits.allows(request, "audit_failures", key=str(user.pk)):
-        record(event_type, user=user, request=request)

@@ -6,7 +6,7 @@ account's events keep no personal data)."""
 from django.conf import settings
 from django.db import models
 
-from audit.events import EventType
+from users.events import EventType
 
 USER_AGENT_MAX_LENGTH = 512
 

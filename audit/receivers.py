@@ -1,14 +1,9 @@
-"""The events that a Django or allauth signal announces, recorded where the
-signal is received. Second factors: MFA_ENABLED when an authenticator app is
-added, PASSKEY_ADDED for a key, AUTHENTICATOR_REMOVED for either removed, and
-MFA_DISABLED when the last of them goes.
-
-The others are recorded by the flow that makes them (grep for
-`audit.log.record`): LOGIN_FAILED, LOGIN_LOCKED and MFA_FAILED
-(users/credentials.py), SESSION_REVOKED (users/sessions.py, and the admin's
-revocations), PASSWORD_RESET_REQUESTED (users/passwords.py), REAUTHENTICATED
-(factors/login.py), EMAIL_CHANGE_REQUESTED and ACCOUNT_DELETED (users/account.py), ACCOUNT_DISABLED,
-ACCOUNT_ENABLED and LOGIN_LOCKS_CLEARED (users/staff.py).
+"""Security events recorded where they are announced: the core's own
+(`users.events.security_event`, which the flows of users/ and factors/ send),
+and those a Django or allauth signal announces. Second factors: MFA_ENABLED
+when an authenticator app is added, PASSKEY_ADDED for a key,
+AUTHENTICATOR_REMOVED for either removed, and MFA_DISABLED when the last of
+them goes.
 """
 
 from __future__ import annotations
@@ -20,13 +15,18 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from audit.events import EventType
 from audit.log import record
 from audit.models import SecurityEvent
 from factors import stage
+from users.events import EventType, security_event
 from users.models import User
 
 ADDED = {Authenticator.Type.TOTP: EventType.MFA_ENABLED, Authenticator.Type.WEBAUTHN: EventType.PASSKEY_ADDED}
+
+
+@receiver(security_event)
+def announced(sender, event_type, user, request=None, actor=None, **kwargs) -> None:
+    record(event_type, user=user, request=request, actor=actor)
 
 
 @receiver(user_logged_in)

@@ -9,6 +9,7 @@ answers (TOTP codes once each, recovery codes once each, WebAuthn signatures);
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from allauth.mfa import signals
@@ -16,13 +17,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
-from audit.events import EventType
-from audit.log import record
 from factors import mail, manage, stage, webauthn
 from factors.webauthn import Purpose
 from users import credentials, ratelimits, sessions
 from users.cleaning import clean_code, clean_password
-from users.errors import InvalidCode, InvalidInput
+from users.errors import InvalidCode, InvalidInput, MfaRequired
+from users.events import EventType, announce
 from users.models import AuthToken, User
 
 Type = Authenticator.Type
@@ -82,7 +82,7 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
         binding = webauthn.session_binding(token)
         used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
     sessions.mark_authenticated(token, with_factor=password is None)
-    record(EventType.REAUTHENTICATED, user=user, request=request)
+    announce(EventType.REAUTHENTICATED, user=user, request=request)
 
 
 def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | None) -> dict:
@@ -108,6 +108,23 @@ def prove_with_code(request: HttpRequest, user: User, code: str) -> Authenticato
     authenticator = credentials.check_factor(request, user, lambda: code_answer(user, code))
     used(request, user, authenticator)
     return authenticator
+
+
+class SecondFactorStage:
+    """The login stage of an account with a second factor (LOGIN_STAGES): a
+    password alone is half of its login, over the API as in a form."""
+
+    def begin(self, request: HttpRequest, user: User) -> None:
+        stage.require_second_factor(user)
+
+    def complete(self, request: HttpRequest, user: User, fields: Mapping[str, str]) -> None:
+        if not stage.needs_second_factor(user):
+            return
+        if not fields.get("code"):
+            raise MfaRequired(
+                "This account has a second factor: enter a code from your authenticator app, or a recovery code."
+            )
+        prove_with_code(request, user, fields["code"])
 
 
 def one_answer(code: str | None, credential: Any) -> str | None:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from gql_auth.responses import json_error
+from schema.responses import json_error
 from users.outages import is_outage, report
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
-from gql_auth.responses import json_error
+from schema.responses import json_error
 
 NUL = "\x00"
 FORM = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -194,6 +194,9 @@ else:
 AUTH_USER_MODEL = "users.User"
 # Every password check, the admin's too, passes users.credentials (its locks and counts).
 AUTHENTICATION_BACKENDS = ["users.backends.EmailBackend"]
+# After a right password, in order (users/stages.py): an account with a second
+# factor gives it before it has a session. factors/ refuses to start without it.
+LOGIN_STAGES = ["factors.login.SecondFactorStage"]
 
 # Argon2 first: new and upgraded hashes use it; the others only verify old hashes.
 PASSWORD_HASHERS = [

@@ -5,7 +5,7 @@ import sys
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from gql_auth.responses import body_too_large, json_error
+from schema.responses import body_too_large, json_error
 from users.errors import RequestErrorCode
 from users.outages import is_outage, report
 

@@ -31,7 +31,6 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
-from django.middleware.csrf import rotate_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +44,6 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from factors import login as factor_login
 from provider import protocol
 from users import passwords, sessions
-from users.authentication import cookie_session, replace_cookie_session
 from users.errors import AccountError, AccountErrors, ErrorCode, MfaRequired
 from users.models import AuthToken
 
@@ -140,9 +138,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     }
     if step not in flows:
         return page(request, "password", 400, errors=["Sign in with your email address and password."])
-    replaced = cookie_session(request)
     try:
-        token, secret = flows[step]()
+        signed_in = sessions.hand_off(request, flows[step], cookie=True)
     except MfaRequired as pending:
         return page(request, "mfa", mfa_token=pending.mfa_token, methods=pending.methods, email=email)
     except (AccountError, AccountErrors) as failure:
@@ -154,8 +151,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return page(request, "mfa", status, errors=messages_of(failure), mfa_token=mfa_token, methods=methods)
         return page(request, "password", status, errors=messages_of(failure), email=email)
     response = HttpResponseRedirect(next_url(request) or reverse("hosted-login"))
-    replace_cookie_session(response, token, secret, replaced)
-    rotate_token(request)  # as django.contrib.auth.login does: no CSRF token outlives a sign-in
+    signed_in.deliver(response)
     return response
 
 

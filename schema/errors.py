@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from gql_auth.responses import error_extensions
+from schema.responses import error_extensions
 from users import errors
 
 ErrorCode = strawberry.enum(errors.ErrorCode, name="ErrorCode")

@@ -30,7 +30,7 @@ from graphql import (
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from gql_auth.responses import error_extensions
+from schema.responses import error_extensions
 from users.errors import RequestErrorCode
 from users.outages import is_outage, report
 

@@ -1,4 +1,6 @@
-"""Mutations: each one calls a flow of `users` and reports how it went."""
+"""Mutations: each one calls a flow (of `users` or `factors`) and
+reports how it went; the login-completing ones hand their session over through
+`users.sessions.hand_off`."""
 
 from __future__ import annotations
 
@@ -25,11 +27,9 @@ from schema.types import (
 )
 from users import account, passwords, sessions, signup, staff
 from users.authentication import (
-    check_cookie_can_be_kept,
     clear_session_cookie,
     cookie_is_stale,
     cookie_session,
-    replace_cookie_session,
 )
 from users.errors import AccountError, AccountErrors, MfaRequired
 from users.models import AuthToken
@@ -65,13 +65,8 @@ def result_of(flow: Callable[[], object]) -> Result:
 def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, cookie: bool) -> LoginResult:
     """A login-completing mutation's answer: the token in the payload, or, asked for
     `cookie`, in an HttpOnly cookie and not in the payload (the contract's Transport)."""
-    request = get_request(info)
-    replaced = cookie_session(request)
-
     try:
-        if cookie:
-            check_cookie_can_be_kept(request)
-        token, secret = flow()
+        signed_in = sessions.hand_off(get_request(info), flow, cookie=cookie)
     except MfaRequired as pending:
         return LoginResult(
             success=False,
@@ -81,10 +76,14 @@ def login_completing(info: Info, flow: Callable[[], tuple[AuthToken, str]], *, c
         )
     except (AccountError, AccountErrors) as failure:
         return LoginResult(success=False, errors=user_errors(failure))
-    if cookie:
-        replace_cookie_session(info.context.response, token, secret, replaced)
+    signed_in.deliver(info.context.response)
+    token = signed_in.token
     return LoginResult(
-        success=True, errors=[], token=None if cookie else secret, expires_at=token.expires_at, user=token.user
+        success=True,
+        errors=[],
+        token=None if cookie else signed_in.secret,
+        expires_at=token.expires_at,
+        user=token.user,
     )
 
 

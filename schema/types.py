@@ -13,13 +13,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
-from audit.events import EventType
 from audit.models import SecurityEvent as SecurityEventModel
 from factors.webauthn import Purpose
 from schema.errors import CodedError, UserError
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
 from users import models
 from users.errors import InvalidInput
+from users.events import EventType
 
 VIEW_USER = "users.view_user"
 VIEW_SECURITY_EVENT = "users.view_securityevent"

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 
-from gql_auth.responses import body_too_large, json_error
+from schema.responses import body_too_large, json_error
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
 from users.outages import is_outage, report

@@ -1,6 +1,6 @@
 """A body refused for its size is read and dropped (within a cap), so the
 keep-alive connection it came on serves the next request, under the production
-server (gql_auth/responses.py::body_too_large)."""
+server (schema/responses.py::body_too_large)."""
 
 from __future__ import annotations
 

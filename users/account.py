@@ -25,12 +25,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
-from audit.events import EventType
-from audit.log import record
 from users import credentials, ratelimits
 from users.background import after_answer
 from users.cleaning import clean_email
 from users.errors import PermissionDenied
+from users.events import EventType, announce
 from users.locking import lock_user
 from users.mail import send_email_change_taken, within_mail_cooldown
 from users.models import User
@@ -65,7 +64,7 @@ def request_change(request: HttpRequest, user: User, new_email: str) -> None:
             )
         if may_mail:
             address.send_confirmation(request, signup=False)  # users.adapter: the change's own mail
-    record(EventType.EMAIL_CHANGE_REQUESTED, user=user, request=request)
+    announce(EventType.EMAIL_CHANGE_REQUESTED, user=user, request=request)
 
 
 def delete_account(request: HttpRequest) -> None:
@@ -79,7 +78,7 @@ def delete_account(request: HttpRequest) -> None:
     with transaction.atomic():
         # Serialised with logins: one waiting on this row finds no account after.
         lock_user(user, as_read=False)
-        record(EventType.ACCOUNT_DELETED, user=user, request=request)  # kept without it (audit.receivers)
+        announce(EventType.ACCOUNT_DELETED, user=user, request=request)  # kept without it (audit.receivers)
         # The organisation's applications are not the account's to take with it.
         Client.objects.filter(owner=user).update(owner=None)
         email = user.email

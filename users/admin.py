@@ -12,10 +12,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from audit.events import EventType
-from audit.log import record
 from users import staff
 from users.errors import AccountError
+from users.events import EventType, announce
 from users.models import AuthToken, User
 
 SESSION_FIELDS = ["created_at", "last_used_at", "expires_at", "user_agent", "ip_address"]
@@ -80,7 +79,7 @@ class UserAdmin(DjangoUserAdmin):
         super().save_formset(request, form, formset, change)
         for session in getattr(formset, "deleted_objects", []):
             if isinstance(session, AuthToken):
-                record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
+                announce(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
 
     @admin.action(description="Disable the selected accounts and end their sessions", permissions=["change"])
     def disable(self, request, queryset: QuerySet[User]) -> None:
@@ -137,7 +136,7 @@ class AuthTokenAdmin(admin.ModelAdmin):
         sessions = list(queryset.select_related("user"))
         count, _ = AuthToken.objects.filter(pk__in=[session.pk for session in sessions]).delete()
         for session in sessions:
-            record(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
+            announce(EventType.SESSION_REVOKED, user=session.user, request=request, actor=request.user)
         return count
 
 

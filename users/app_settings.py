@@ -31,5 +31,11 @@ class AppSettings:
         """Origins whose pages may send the session cookie (besides the service's own)."""
         return getattr(settings, "CORS_ALLOWED_ORIGINS", [])
 
+    @property
+    def LOGIN_STAGES(self) -> list[str]:
+        """The steps after a right password (users/stages.py), as dotted paths:
+        none of the core's own; factors/ adds the second factor."""
+        return getattr(settings, "LOGIN_STAGES", [])
+
 
 app_settings = AppSettings()

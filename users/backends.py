@@ -1,5 +1,6 @@
 """Django's door to the password gate: `authenticate()` from the admin's login
-form (and any other Django or allauth form) passes the same locks as GraphQL."""
+form (and any other Django or allauth form) passes the same locks and login
+stages as GraphQL."""
 
 from __future__ import annotations
 
@@ -7,19 +8,17 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from factors import login as factor_login
-from factors import stage
-from users import credentials
+from users import credentials, stages
 from users.cleaning import clean_email, clean_password
 from users.errors import InvalidCode, InvalidCredentials, InvalidInput, MfaRequired, RateLimited
 
 
 class EmailBackend(ModelBackend):
-    """Email and password, through `users.credentials.check`, and for an account
-    with a second factor a `code` (TOTP or recovery) through `check_factor`;
-    active accounts only. Permissions are ModelBackend's."""
+    """Email and password, through `users.credentials.check`, then every login
+    stage, given what else the form sent (a second factor's `code`); active
+    accounts only. Permissions are ModelBackend's."""
 
-    def authenticate(self, request: HttpRequest | None, username=None, password=None, email=None, code=None, **kwargs):
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, email=None, **fields):
         address = email if email is not None else username
         if address is None or password is None:
             return None
@@ -34,14 +33,7 @@ class EmailBackend(ModelBackend):
         request = request if request is not None else HttpRequest()
         try:
             user = credentials.check(request, address, password)
-            if stage.needs_second_factor(user):
-                # A password alone is half of such an account's login, here as in GraphQL.
-                if not code:
-                    raise MfaRequired(
-                        "This account has a second factor: enter a code from your "
-                        "authenticator app, or a recovery code."
-                    )
-                factor_login.prove_with_code(request, user, code)
+            stages.complete(request, user, fields)
         except (InvalidCredentials, InvalidInput):
             return None
         except (RateLimited, MfaRequired, InvalidCode) as refusal:

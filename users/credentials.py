@@ -1,8 +1,9 @@
 """The one gate every password and second-factor check passes, and the locks it keeps.
 
-GraphQL `login`, `changePassword`'s current password, and Django's
-`authenticate()` (the admin's login form, the hosted login page: see
-`users.backends.EmailBackend`) all call `check`, and every second factor
+Every login by password (GraphQL `login` and the hosted login page, both
+through `users.sessions.login`), `changePassword`'s current password, a
+password `reauthenticate`, and Django's `authenticate()` (the admin's login
+form: `users.backends.EmailBackend`) call `check`, and every second factor
 (`verifyMfa`, passkey logins, `reauthenticate`) calls `check_factor`, so they
 share one set of counts:
 
@@ -34,11 +35,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from audit.events import EventType
-from audit.log import record, record_failure
 from users import ratelimits, signed_keys
 from users.background import after_answer
 from users.errors import InvalidCode, InvalidCredentials, InvalidKey, RateLimited
+from users.events import EventType, announce
 from users.models import User
 
 UNLOCK_SALT = "gql_auth.unlock"
@@ -59,8 +59,8 @@ def check(request: HttpRequest, email: str, password: str) -> User:
     if user is None or not user.check_password(password):
         if user is None:
             make_password(password)  # as slow as a real check, so timing tells nothing
-        # Queued for an unknown address too (it records nothing): the same work.
-        after_answer(partial(record_failure, EventType.LOGIN_FAILED, user=user, request=request))
+        # Queued for an unknown address too (it announces nothing): the same work.
+        after_answer(partial(announce_failure, EventType.LOGIN_FAILED, user=user, request=request))
         raise InvalidCredentials()
     attempt.rollback()
     return user
@@ -74,7 +74,7 @@ def check_factor(request: HttpRequest, user: User, verify: Callable[[], object])
     attempt = count_failure(request, user.email, epoch(user.email, user))
     proof = verify()
     if not proof:
-        after_answer(partial(record_failure, EventType.MFA_FAILED, user=user, request=request))
+        after_answer(partial(announce_failure, EventType.MFA_FAILED, user=user, request=request))
         raise InvalidCode()
     attempt.rollback()
     return proof
@@ -96,7 +96,7 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
         attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
     except RateLimited:
         # Known or not, the same work before the answer: the account is looked up after.
-        after_answer(partial(record_network_lock, request, email, where))
+        after_answer(partial(announce_network_lock, request, email, where))
         raise
     if not is_unlocked(email, epoch, where):
         try:
@@ -109,12 +109,22 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
     return attempt
 
 
-def record_network_lock(request: HttpRequest, email: str, where: str) -> None:
+def announce_failure(event_type: EventType, *, user: User | None, request: HttpRequest) -> None:
+    """A failed attempt at `user`'s credentials, announced at most `audit_failures`
+    times per account (RATE_LIMITS): a flood of guesses becomes a few events and
+    then the one LOGIN_LOCKED of the lock, not an event per guess. Called after
+    the answer (users.background), so a known account costs no visible extra
+    time; for an unknown address (`user` None) nothing is announced."""
+    if user is not None and ratelimits.allows(request, "audit_failures", key=str(user.pk)):
+        announce(event_type, user=user, request=request)
+
+
+def announce_network_lock(request: HttpRequest, email: str, where: str) -> None:
     """A refused attempt at a locked account from this network: one LOGIN_LOCKED
     per lock (`audit_locks`), not one per attempt; nothing for an unknown address."""
     user = User.objects.filter(email=email).first()
     if user is not None and ratelimits.allows(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}"):
-        record(EventType.LOGIN_LOCKED, user=user, request=request)
+        announce(EventType.LOGIN_LOCKED, user=user, request=request)
 
 
 def lock_seconds() -> int:
@@ -135,7 +145,7 @@ def send_locked_notice(request: HttpRequest, email: str) -> None:
     user = User.objects.filter(email=email, is_active=True).first()
     if user is None or not ratelimits.allows(request, "login_locked_mail", key=f"{email}|{epoch(email, user)}"):
         return
-    record(EventType.LOGIN_LOCKED, user=user, request=request)  # once per lock, as the mail
+    announce(EventType.LOGIN_LOCKED, user=user, request=request)  # once per lock, as the mail
     adapter = get_adapter(request)
     key = signing.dumps([user.pk, user.password_digest[:16]], salt=UNLOCK_SALT, compress=True)
     adapter.send_mail(

@@ -13,12 +13,11 @@ from allauth.account.signals import password_changed, password_reset
 from django.db import transaction
 from django.http import HttpRequest
 
-from audit.events import EventType
-from audit.log import record
 from users import credentials, ratelimits, reset_keys
 from users.background import after_answer
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
 from users.errors import ExpiredKey, InvalidCredentials, InvalidKey, NotAuthenticated
+from users.events import EventType, announce
 from users.locking import lock_user
 from users.mail import send_password_changed, send_reset_link, within_mail_cooldown
 from users.models import AuthToken, User, own_address
@@ -38,7 +37,7 @@ def mail_reset_link(request: HttpRequest, email: str) -> None:
     user = User.objects.filter(email=email, is_active=True).first()
     if user is not None and within_mail_cooldown(request, "password_reset", email):
         send_reset_link(request, user, reset_keys.make_key(user))
-        record(EventType.PASSWORD_RESET_REQUESTED, user=user, request=request)
+        announce(EventType.PASSWORD_RESET_REQUESTED, user=user, request=request)
 
 
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:

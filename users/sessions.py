@@ -6,21 +6,23 @@ A session is one API token (`users.models.AuthToken`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.middleware.csrf import rotate_token
 from django.utils import timezone
 
-from audit.events import EventType
-from audit.log import record
-from factors import stage
-from users import credentials, ratelimits
+from users import credentials, ratelimits, stages
 from users.adapter import client_ip
+from users.authentication import check_cookie_can_be_kept, cookie_session, replace_cookie_session
 from users.cleaning import clean_all, clean_email, clean_id, clean_key, clean_password
 from users.errors import AccountDisabled, EmailNotVerified, NotAuthenticated, NotFound, ReauthenticationRequired
+from users.events import EventType, announce
 from users.locking import lock_user
 from users.mail import send_verification
 from users.models import AuthToken, User, own_address
@@ -32,13 +34,14 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     The password passes the one gate (`users.credentials.check`) with its locks;
     then, unlike `django.contrib.auth.authenticate`, whose backends answer None
     alike for a wrong password and a deactivated account, the rightful owner is
-    told which of the two it is. An account with a second factor gets no session
-    yet: MfaRequired carries the mfaToken that `verifyMfa` completes.
+    told which of the two it is. Then the login stages (users/stages.py) may
+    stop it: an account with a second factor gets no session yet, MfaRequired
+    carrying the mfaToken that `verifyMfa` completes.
     """
     email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
     user = credentials.check(request, email, password)
     admit(request, user)
-    stage.require_second_factor(user)
+    stages.begin(request, user)
     return start_session(request, user)
 
 
@@ -76,6 +79,38 @@ def start_session(request: HttpRequest, user: User, *, with_factor: bool = False
     # login() does: the answer may show the user its own email and sessions.
     request.user, request.auth = user, token
     return token, secret
+
+
+@dataclass
+class SignedIn:
+    """A finished login as a face hands it to its client: the new session and
+    its secret (shown once), and whether a browser gets it in the cookie."""
+
+    request: HttpRequest
+    token: AuthToken
+    secret: str
+    in_cookie: bool
+    replaced: AuthToken | None  # the cookie's session before this login
+
+    def deliver(self, response: HttpResponseBase) -> None:
+        """Put the session in the cookie, for a browser sign-in: the cookie's old
+        session ends, and, as django.contrib.auth's login() does, no CSRF token
+        outlives the sign-in."""
+        if self.in_cookie:
+            replace_cookie_session(response, self.token, self.secret, self.replaced)
+            rotate_token(self.request)
+
+
+def hand_off(request: HttpRequest, flow: Callable[[], tuple[AuthToken, str]], *, cookie: bool) -> SignedIn:
+    """Run a flow that completes a login (`login`, `verify_mfa`, a passkey
+    login) and hand its session over: the one way every face (GraphQL, the
+    hosted pages) signs a person in. The flow's refusals (MfaRequired among
+    them) are raised as they come; the face says them in its own words."""
+    replaced = cookie_session(request)  # read before the flow makes `request` the new session's
+    if cookie:
+        check_cookie_can_be_kept(request)
+    token, secret = flow()
+    return SignedIn(request, token, secret, cookie, replaced)
 
 
 def current_token(request: HttpRequest) -> AuthToken:
@@ -134,7 +169,7 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
     deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete() if pk is not None else (0, None)
     if not deleted:
         raise NotFound("No such session.", field="id")
-    record(EventType.SESSION_REVOKED, user=user, request=request)
+    announce(EventType.SESSION_REVOKED, user=user, request=request)
 
 
 def unlock_account(request: HttpRequest, key: str) -> None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
-from audit.events import EventType
-from audit.log import record
 from users import credentials
 from users.cleaning import clean_id
 from users.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from users.events import EventType, announce
 from users.locking import lock_user
 from users.models import User
 
@@ -87,7 +86,9 @@ def set_active(request: HttpRequest, actor: User, user: User, active: bool) -> N
             return
         user.is_active = active
         user.save(update_fields=["is_active"])
-    record(EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED, user=user, request=request, actor=actor)
+    announce(
+        EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED, user=user, request=request, actor=actor
+    )
 
 
 def clear_login_locks(request: HttpRequest, user_id: str) -> None:
@@ -95,4 +96,4 @@ def clear_login_locks(request: HttpRequest, user_id: str) -> None:
     user-blocks), from every network."""
     actor, user = target(request, user_id)
     credentials.clear_locks(user)
-    record(EventType.LOGIN_LOCKS_CLEARED, user=user, request=request, actor=actor)
+    announce(EventType.LOGIN_LOCKS_CLEARED, user=user, request=request, actor=actor)

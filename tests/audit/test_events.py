@@ -17,7 +17,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.events import EventType
 from audit.models import SecurityEvent
 from tests.documents import (
     CHANGE,
@@ -33,6 +32,7 @@ from tests.documents import (
 )
 from tests.schema.test_mfa import totp
 from tests.support import key_from, sign_in_to_admin
+from users.events import EventType
 from users.models import AuthToken, User
 
 pytestmark = pytest.mark.django_db

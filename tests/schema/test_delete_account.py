@@ -114,9 +114,9 @@ def test_a_staff_account_is_not_deleted_by_itself(gql, make_user, login, clock):
 def test_nothing_of_where_it_acted_from_stays(gql, make_user, login, clock):
     from django.core.cache import cache
 
-    from audit.events import EventType
     from audit.log import record
     from users import credentials
+    from users.events import EventType
 
     user = make_user()
     bob = make_user("bob@example.com")

@@ -1,7 +1,18 @@
-"""The kinds of security event: the contract's SecurityEventType (the GraphQL
-enum is derived from this one, as ErrorCode's is)."""
+"""What happens to an account, as the core tells it: the kinds of security
+event (the contract's SecurityEventType; the GraphQL enum is derived from this
+one, as ErrorCode's is) and the one signal that announces each.
+
+The core writes no record itself: `audit` listens and writes the row and its
+log line; any other app may listen as well. Receivers run in the flow, inside
+its transaction: an event whose row cannot be written fails the flow, as a
+row of the flow's own would.
+"""
+
+from __future__ import annotations
 
 from enum import StrEnum
+
+from django.dispatch import Signal
 
 
 class EventType(StrEnum):
@@ -29,3 +40,13 @@ class EventType(StrEnum):
     ACCOUNT_DELETED = "ACCOUNT_DELETED"
     # Beyond the contract's list: staff lifting the brute-force locks (clearLoginLocks).
     LOGIN_LOCKS_CLEARED = "LOGIN_LOCKS_CLEARED"
+
+
+# Sent with event_type, user (the account it is about), request (None outside
+# one) and actor (the staff member who acted, else None).
+security_event = Signal()
+
+
+def announce(event_type: EventType, *, user, request=None, actor=None) -> None:
+    """Tell whoever listens that `event_type` happened to `user`."""
+    security_event.send(sender=EventType, event_type=event_type, user=user, request=request, actor=actor)
