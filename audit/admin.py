@@ -4,8 +4,7 @@ searched by the account's or the actor's address."""
 from django.contrib import admin
 
 from audit.models import SecurityEvent
-
-VIEW_USER = "users.view_user"
+from users.permissions import Permission
 
 
 @admin.register(SecurityEvent)
@@ -21,12 +20,12 @@ class SecurityEventAdmin(admin.ModelAdmin):
     show_full_result_count = False  # a count of a large table on every page is slow
 
     def get_list_display(self, request):
-        if request.user.has_perm(VIEW_USER):
+        if request.user.has_perm(Permission.VIEW_USER):
             return self.list_display
         return ("created_at", "type", "user_id", "actor_id", "ip_address", "user_agent")
 
     def get_search_fields(self, request):
-        return self.search_fields if request.user.has_perm(VIEW_USER) else ("ip_address",)
+        return self.search_fields if request.user.has_perm(Permission.VIEW_USER) else ("ip_address",)
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_list_display(request)

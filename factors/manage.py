@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from factors import mail, stage, webauthn
 from factors.webauthn import Purpose
 from users import ratelimits, sessions
-from users.cleaning import clean_code, clean_name
+from users.cleaning import clean_code, clean_id, clean_name
 from users.errors import InvalidCode, InvalidInput, NotFound, ReauthenticationRequired
 from users.locking import lock_user
 from users.models import AuthToken, User
@@ -132,10 +132,9 @@ def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
     stolen session) must not take away what it cannot pass."""
     token = managing_session(request)
     user = token.user
-    try:
-        pk = int(authenticator_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such factor.", field="id") from None
+    pk = clean_id(authenticator_id)
+    if pk is None:
+        raise NotFound("No such factor.", field="id")
     with transaction.atomic():
         lock_user(user, as_read=False)
         second_factors = Authenticator.objects.filter(user_id=user.pk).exclude(type=Type.RECOVERY_CODES)

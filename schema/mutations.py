@@ -33,6 +33,7 @@ from users.authentication import (
 )
 from users.errors import AccountError, AccountErrors, MfaRequired
 from users.models import AuthToken
+from users.permissions import Permission
 
 T = TypeVar("T")
 
@@ -239,18 +240,18 @@ class Mutation:
 
     @strawberry.mutation(
         description=f"Deactivate an account: its sessions end at once and its logins answer "
-        f"ACCOUNT_DISABLED. Needs {staff.CHANGE_USER}."
+        f"ACCOUNT_DISABLED. Needs {Permission.CHANGE_USER}."
     )
     def disable_user(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: staff.disable_user(get_request(info), id))
 
-    @strawberry.mutation(description=f"Reactivate an account. Needs {staff.CHANGE_USER}.")
+    @strawberry.mutation(description=f"Reactivate an account. Needs {Permission.CHANGE_USER}.")
     def enable_user(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: staff.enable_user(get_request(info), id))
 
     @strawberry.mutation(
         description=f"Lift the brute-force locks the service put on an account, from every network. "
-        f"Needs {staff.CHANGE_USER}."
+        f"Needs {Permission.CHANGE_USER}."
     )
     def clear_login_locks(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: staff.clear_login_locks(get_request(info), id))

@@ -8,9 +8,10 @@ field null and a GraphQL error whose `extensions.code` says why:
 A denied nullable field thus costs the caller that field alone. None prints a
 directive in the public SDL: the field's description says who may read it.
 
-Use them on any strawberry-django field (see README, "Permissions"):
+Use them on any strawberry-django field (see README, "Permissions"), naming the
+permission from `users.permissions.Permission`:
 
-    email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm("users.view_user")])
+    email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(Permission.VIEW_USER)])
 """
 
 from __future__ import annotations

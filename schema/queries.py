@@ -12,8 +12,6 @@ from schema.permissions import HasPerm
 from schema.types import (
     MAX_OFFSET,
     MAX_PAGE,
-    VIEW_SECURITY_EVENT,
-    VIEW_USER,
     SecurityEvent,
     SecurityEventType,
     User,
@@ -23,6 +21,7 @@ from schema.types import (
 from users import models
 from users.cleaning import clean_id, is_text
 from users.errors import InvalidInput
+from users.permissions import Permission
 
 DEFAULT_PAGE = 50
 
@@ -35,8 +34,10 @@ class Query:
         return user if user.is_authenticated else None
 
     @strawberry_django.field(
-        extensions=[HasPerm(VIEW_USER)],
-        description=f"Accounts by email address, oldest first; needs {VIEW_USER}. `first` is capped at {MAX_PAGE}.",
+        extensions=[HasPerm(Permission.VIEW_USER)],
+        description=(
+            f"Accounts by email address, oldest first; needs {Permission.VIEW_USER}. `first` is capped at {MAX_PAGE}."
+        ),
     )
     def users(self, first: int | None = DEFAULT_PAGE, offset: int | None = 0, search: str | None = None) -> list[User]:
         rows = window(first, offset, DEFAULT_PAGE)
@@ -48,8 +49,8 @@ class Query:
         return accounts[rows]
 
     @strawberry_django.field(
-        extensions=[HasPerm(VIEW_SECURITY_EVENT)],
-        description=f"Security events of every account, newest first; needs {VIEW_SECURITY_EVENT}. "
+        extensions=[HasPerm(Permission.VIEW_SECURITY_EVENT)],
+        description=f"Security events of every account, newest first; needs {Permission.VIEW_SECURITY_EVENT}. "
         f"`first` is capped at {MAX_PAGE}, `offset` at {MAX_OFFSET}; `after` (the id of the last event of "
         "the page before) pages on at any depth for the same cost.",
     )
@@ -69,12 +70,9 @@ class Query:
                 raise CodedError(InvalidInput("after is not the id of an event.", field="after"))
             where["after"] = last
         if user_id is not None:
-            try:
-                where["user_id"] = int(user_id)
-            except ValueError:
-                raise CodedError(InvalidInput("userId is not a user's id.")) from None
-            if not 0 < where["user_id"] <= models.MAX_ID:
-                return []
+            where["user_id"] = clean_id(user_id)
+            if where["user_id"] is None:
+                return []  # no account has it
         if type is not None:
             where["type"] = type.value
         return newest_events(first, offset, DEFAULT_PAGE, **where)

@@ -20,9 +20,8 @@ from schema.permissions import IsOwner, IsOwnerOrHasPerm
 from users import models
 from users.errors import InvalidInput
 from users.events import EventType
+from users.permissions import Permission
 
-VIEW_USER = "users.view_user"
-VIEW_SECURITY_EVENT = "users.view_securityevent"
 # The most rows one list answers, whatever `first` asks.
 MAX_PAGE = 100
 # The deepest `offset` a list skips to: each skipped row is read. Past it,
@@ -104,10 +103,12 @@ class User:
     id: strawberry.ID
     date_joined: datetime
     email: str | None = strawberry_django.field(
-        extensions=[IsOwnerOrHasPerm(VIEW_USER)], description=f"The user itself, or staff holding {VIEW_USER}."
+        extensions=[IsOwnerOrHasPerm(Permission.VIEW_USER)],
+        description=f"The user itself, or staff holding {Permission.VIEW_USER}.",
     )
     last_login: datetime | None = strawberry_django.field(
-        extensions=[IsOwnerOrHasPerm(VIEW_USER)], description=f"The user itself, or staff holding {VIEW_USER}."
+        extensions=[IsOwnerOrHasPerm(Permission.VIEW_USER)],
+        description=f"The user itself, or staff holding {Permission.VIEW_USER}.",
     )
 
     # Lists ask it in their own query (the optimizer annotates it); the caller's is
@@ -192,7 +193,7 @@ class SecurityEvent:
 def staff_kept_from(info: Info, event: SecurityEventModel) -> bool:
     """Whether who acted in `event`, and from where, is hidden from this caller:
     a staff member's act, read by someone who is not an auditor."""
-    return event.actor_id is not None and not get_request(info).user.has_perm(VIEW_SECURITY_EVENT)
+    return event.actor_id is not None and not get_request(info).user.has_perm(Permission.VIEW_SECURITY_EVENT)
 
 
 def inside_an_event(info: Info) -> bool:

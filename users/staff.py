@@ -18,8 +18,8 @@ from users.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDen
 from users.events import EventType, announce
 from users.locking import lock_user
 from users.models import User
+from users.permissions import Permission
 
-CHANGE_USER = "users.change_user"
 # What makes an account privileged: only a superuser gives it, to anyone (itself included).
 GRANTING_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
@@ -52,8 +52,8 @@ def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
     actor = request.user  # the API's token, or the admin's session
     if not actor.is_authenticated:
         raise NotAuthenticated()
-    if not actor.has_perm(CHANGE_USER):
-        raise PermissionDenied(f"This needs the {CHANGE_USER} permission.")
+    if not actor.has_perm(Permission.CHANGE_USER):
+        raise PermissionDenied(f"This needs the {Permission.CHANGE_USER} permission.")
     pk = clean_id(user_id)
     user = User.objects.filter(pk=pk).first() if pk is not None else None
     if user is None:

@@ -139,6 +139,8 @@ def test_auditors_filter_by_account_and_type(gql, make_user, login, clock):
     assert [e["user"]["id"] for e in failures] == [str(ada.pk)]
     page = gql(AUDIT, {"first": 1, "offset": 1}, token=token)["auditEvents"]
     assert [e["type"] for e in page] == ["LOGIN_FAILED"]
+    for nobody in ("nope", "0", "99999999999999999999"):  # ids no account can have match nothing
+        assert gql(AUDIT, {"userId": nobody}, token=token)["auditEvents"] == []
 
 
 def test_listing_events_costs_the_same_queries_for_any_number(gql, make_user, login, clock):
