@@ -12,7 +12,6 @@ for the session that asked.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from allauth.mfa import signals
@@ -30,6 +29,7 @@ from django.http import HttpRequest
 from factors import mail, stage, webauthn
 from factors.webauthn import Purpose
 from users import ratelimits, sessions
+from users.cache_keys import cache_key
 from users.cleaning import clean_code, clean_id, clean_name
 from users.errors import InvalidCode, InvalidInput, NotFound, ReauthenticationRequired
 from users.locking import lock_user
@@ -187,7 +187,7 @@ def refuse_second_app(has_one: bool) -> None:
 
 
 def pending_secret_key(token: AuthToken) -> str:
-    return "gql_auth:totp-setup:" + hashlib.sha256(token.digest.encode()).hexdigest()
+    return cache_key("totp-setup", token.digest)
 
 
 def pending_totp_secret(token: AuthToken) -> str | None:

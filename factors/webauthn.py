@@ -15,7 +15,6 @@ or one listed in CORS_ALLOWED_ORIGINS.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from django.http import HttpRequest
 from fido2.utils import websafe_decode
 
 from factors.models import MfaChallenge
+from users.cache_keys import cache_key
 from users.errors import InvalidCode
 from users.models import AuthToken, User
 from users.origins import origin_of
@@ -80,7 +80,7 @@ def session_binding(token: AuthToken) -> str:
 
 
 def state_key(challenge: str) -> str:
-    return "gql_auth:webauthn:" + hashlib.sha256(challenge.encode()).hexdigest()
+    return cache_key("webauthn", challenge)
 
 
 def options(request: HttpRequest, purpose: Purpose, user: User | None, binding: str) -> dict:

@@ -24,7 +24,7 @@ from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client, Token
 from django.core.cache import cache
 
-from users import tokens
+from users.cache_keys import cache_key
 from users.models import AuthToken
 
 # A loopback redirect URI, as RFC 8252 7.3 writes them: its host, its port, the rest.
@@ -49,11 +49,11 @@ def redirect_uri_registered(client: Client, uri: str) -> bool:
 
 
 def binding_key(code: str) -> str:
-    return f"provider.code[{tokens.digest(code)}]"
+    return cache_key("authorization-code", code)
 
 
 def redeemed_key(code: str) -> str:
-    return f"provider.code.redeemed[{tokens.digest(code)}]"
+    return cache_key("authorization-code-redeemed", code)
 
 
 def code_in(location: str) -> str | None:

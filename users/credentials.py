@@ -22,7 +22,6 @@ password starts new counts.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from functools import partial
@@ -37,6 +36,7 @@ from django.http import HttpRequest
 
 from users import ratelimits, signed_keys
 from users.background import after_answer
+from users.cache_keys import cache_key
 from users.errors import InvalidCode, InvalidCredentials, InvalidKey, RateLimited
 from users.events import EventType, announce
 from users.models import User
@@ -182,7 +182,7 @@ def is_unlocked(email: str, lock_epoch: str, where: str) -> bool:
 
 def unlock_key(email: str, lock_epoch: str, where: str) -> str:
     # Hashed: the cache holds no address.
-    return "gql_auth:unlocked:" + hashlib.sha256(f"{email}|{lock_epoch}|{where}".encode()).hexdigest()
+    return cache_key("unlocked", email, lock_epoch, where)
 
 
 def epoch(email: str, user: User | None) -> str:
@@ -202,4 +202,4 @@ def clear_locks(user: User) -> None:
 
 
 def generation_key(email: str) -> str:
-    return "gql_auth:lock_generation:" + hashlib.sha256(email.encode()).hexdigest()
+    return cache_key("lock_generation", email)
