@@ -34,7 +34,7 @@ from factors.models import MfaChallenge
 from users.cache_keys import cache_key
 from users.errors import InvalidCode
 from users.models import AuthToken, User
-from users.origins import origin_of
+from users.origins import is_trusted
 
 # Bounds what is parsed of a browser's answer: an attestation with its certificate
 # chain is a few KiB, under the request's own limit (MAX_REQUEST_BYTES).
@@ -100,10 +100,6 @@ def options(request: HttpRequest, purpose: Purpose, user: User | None, binding: 
     return json.loads(json.dumps(data))  # fido2's mapping objects, as plain JSON
 
 
-def allowed_origins() -> set[str]:
-    return {origin_of(settings.PUBLIC_URL), *settings.CORS_ALLOWED_ORIGINS}
-
-
 def client_data(credential: Any) -> dict:
     """The browser's `clientDataJSON`, parsed, or InvalidCode."""
     try:
@@ -124,7 +120,7 @@ def take_state(credential: Any, purpose: Purpose, binding: str) -> dict:
     it is unknown, already answered, asked for another purpose or by someone
     else, or answered from a page that is not the service's nor a listed one."""
     data = client_data(credential)
-    if data.get("origin") not in allowed_origins():
+    if not is_trusted(data.get("origin"), own=settings.PUBLIC_URL):
         raise InvalidCode()
     key = state_key(data["challenge"])
     entry = cache.get(key)

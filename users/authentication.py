@@ -31,7 +31,7 @@ from users import token_lookup
 from users.app_settings import app_settings
 from users.errors import InvalidInput
 from users.models import AuthToken, User
-from users.origins import origin_of
+from users.origins import is_trusted
 
 
 def is_https() -> bool:
@@ -107,8 +107,7 @@ def cookie_may_authenticate(request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    own = f"{request.scheme}://{request.get_host()}"
-    return origin_of(origin) in (origin_of(own), *app_settings.CORS_ALLOWED_ORIGINS)
+    return is_trusted(origin, own=f"{request.scheme}://{request.get_host()}")
 
 
 class TokenAuthentication(BaseAuthentication):

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from users.app_settings import app_settings
+
 DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 
 
@@ -18,6 +20,15 @@ def origin_of(url: str) -> str:
     if default and netloc.endswith(default):
         netloc = netloc.removesuffix(default)
     return f"{scheme}://{netloc}"
+
+
+def is_trusted(origin: str, own: str) -> bool:
+    """The one rule of which pages the service trusts: a page of its own origin
+    (`own`: PUBLIC_URL's, or the request's host where that is what the browser
+    reached) or of a listed one (CORS_ALLOWED_ORIGINS). Compared as origins,
+    whatever the case or a default port: whoever can send one spelling can send
+    the other."""
+    return origin_of(origin) in {origin_of(own), *app_settings.CORS_ALLOWED_ORIGINS}
 
 
 def parse_origins(value: str, name: str) -> list[str]:
