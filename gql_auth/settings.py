@@ -74,7 +74,7 @@ GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 8)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 20)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1000)
 # What a document may cost to validate, measured before validating it
-# (schema/extensions.py, DocumentCost): fields selected, fragments counted where
+# (schema/extensions/cost.py, DocumentCost): fields selected, fragments counted where
 # spread, and pairs of same-name fields (validation compares each pair). The
 # explorer's introspection query selects about 250 fields and no pair.
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)

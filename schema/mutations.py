@@ -46,7 +46,7 @@ CookieArgument = Annotated[
 
 def credential_mutation(*, description: str):
     """A mutation that checks a secret or sends mail: at most one of these runs per
-    request (`schema.extensions.OneCredentialMutationPerRequest` reads this mark)."""
+    request (`schema.extensions.one_credential.OneCredentialMutationPerRequest` reads this mark)."""
     return strawberry.mutation(description=description, metadata={CREDENTIAL: True})
 
 
