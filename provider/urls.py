@@ -1,23 +1,23 @@
 from django.urls import include, path
 
-from provider import views
+from provider import endpoints, pages
 
 urlpatterns = [
-    path("login", views.login, name="hosted-login"),
+    path("login", pages.login, name="hosted-login"),
     # allauth's authorization endpoint sends `prompt=login` to allauth.account's
     # pages by these names: here they are the hosted login too.
-    path("login", views.login, name="account_login"),
-    path("login", views.login, name="account_reauthenticate"),
-    path("forgot-password", views.forgot_password, name="forgot-password"),
+    path("login", pages.login, name="account_login"),
+    path("login", pages.login, name="account_reauthenticate"),
+    path("forgot-password", pages.forgot_password, name="forgot-password"),
     # allauth's, refusing a bad request before asking anyone to sign in, and
-    # letting their forms' answers reach the application (views.allow_form_redirect).
-    path("identity/o/authorize", views.authorization),
-    path("identity/o/logout", views.logout),
-    path("identity/o/api/token", views.token),
+    # letting their forms' answers reach the application (endpoints.allow_form_redirect).
+    path("identity/o/authorize", endpoints.authorization),
+    path("identity/o/logout", endpoints.logout),
+    path("identity/o/api/token", endpoints.token),
     # The device flow is not offered: no client may be given its grant, and its
     # endpoints would let anyone store codes in the cache unbounded.
-    path("identity/o/device", views.not_offered),
-    path("identity/o/api/device/code", views.not_offered),
+    path("identity/o/device", endpoints.not_offered),
+    path("identity/o/api/device/code", endpoints.not_offered),
     # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
     path("", include("allauth.idp.urls")),
 ]

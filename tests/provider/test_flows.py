@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from provider import views
+from provider import endpoints
 from tests.provider.conftest import (
     REDIRECT_URI,
     authorize,
@@ -53,7 +53,7 @@ def test_discovery_names_the_public_url_as_issuer_and_base_of_every_endpoint():
 
 
 def test_the_authorization_endpoint_is_the_one_that_refuses_before_login():
-    assert resolve(reverse("idp:oidc:authorization")).func.view_class is views.AuthorizationView
+    assert resolve(reverse("idp:oidc:authorization")).func.view_class is endpoints.AuthorizationView
 
 
 def test_code_flow_with_pkce_gives_tokens_a_resource_server_can_verify(app, signed_in_browser):

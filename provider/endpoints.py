@@ -1,18 +1,10 @@
-"""The hosted login page, where the authorization endpoint sends a person who is
-not signed in, and the pages around it.
-
-The page is a face of the same flows as the GraphQL API (`users.sessions.login`,
-`factors.login.verify_mfa`, `factors.login.login_with_passkey`), so it has
-their rules, locks, limits and messages, with nothing decided here but where
-to go next. Its forms post with Django's CSRF token; passkeys need the page's
-script (provider/static/provider/login.js), which asks the API for WebAuthn
-options and posts the browser's answer in the form.
+"""The protocol's endpoints: allauth's authorization, token and logout views
+with this service's rules (provider/protocol.py), and the endpoints not offered.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from allauth.idp.oidc import views as oidc_views
@@ -27,53 +19,16 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
     JsonResponse,
     QueryDict,
 )
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from factors import login as factor_login
 from provider import protocol
-from users import passwords, sessions
-from users.errors import AccountError, AccountErrors, ErrorCode, MfaRequired
 from users.models import AuthToken
-
-LOGIN_TEMPLATE = "provider/login.html"
-STATUS = {ErrorCode.RATE_LIMITED: 429, ErrorCode.ACCOUNT_DISABLED: 403}
-
-
-def next_url(request: HttpRequest) -> str:
-    """Where to go after signing in: a path on this service only. Anything
-    else (another host, a scheme, `//host`, `/\\host`) is dropped, not followed."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
-def resumed_redirect_uri(next_url: str) -> str | None:
-    """The redirect URI of the authorization request `next_url` resumes, if its
-    client registered it."""
-    parts = urlsplit(next_url)
-    if parts.path != reverse("idp:oidc:authorization"):
-        return None
-    params = QueryDict(parts.query)
-    uri = params.get("redirect_uri")
-    client = Client.objects.filter(id=params.get("client_id") or "").first()
-    if client and uri and protocol.redirect_uri_registered(client, uri):
-        return uri
-    return None
 
 
 def allow_form_redirect(response: HttpResponseBase, uri: str | None) -> HttpResponseBase:
@@ -87,89 +42,6 @@ def allow_form_redirect(response: HttpResponseBase, uri: str | None) -> HttpResp
             "form-action": [f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"]
         }
     return response
-
-
-def credential_field(request: HttpRequest):
-    """The browser's WebAuthn answer, posted as JSON text; the flow refuses what
-    is not one."""
-    raw = request.POST.get("credential") or ""
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return raw
-
-
-def messages_of(failure: AccountError | AccountErrors) -> list[str]:
-    errors = failure.errors if isinstance(failure, AccountErrors) else [failure]
-    return [error.message for error in errors]
-
-
-def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpResponse:
-    context = {"step": step, "next": next_url(request), **context}
-    response = render(request, LOGIN_TEMPLATE, context, status=status)
-    # `next` carries the authorization request: told to no other site. (Not
-    # no-referrer: then a browser posts the form with "Origin: null", which
-    # fails Django's CSRF check.)
-    response["Referrer-Policy"] = "same-origin"
-    return allow_form_redirect(response, resumed_redirect_uri(context["next"]))
-
-
-@never_cache
-@sensitive_post_parameters("password", "code", "credential", "mfa_token")
-@require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return sign_in(request)
-    if request.user.is_authenticated and not next_url(request):
-        return page(request, "signed_in")
-    return page(request, "password")
-
-
-def sign_in(request: HttpRequest) -> HttpResponse:
-    step = request.POST.get("step")
-    email = request.POST.get("email", "")
-    mfa_token = request.POST.get("mfa_token", "")
-    flows: dict[str, Callable[[], tuple[AuthToken, str]]] = {
-        "password": lambda: sessions.login(request, email, request.POST.get("password", "")),
-        "mfa": lambda: factor_login.verify_mfa(
-            request, mfa_token, request.POST.get("code") or None, credential_field(request)
-        ),
-        "passkey": lambda: factor_login.login_with_passkey(request, credential_field(request)),
-    }
-    if step not in flows:
-        return page(request, "password", 400, errors=["Sign in with your email address and password."])
-    try:
-        signed_in = sessions.hand_off(request, flows[step], cookie=True)
-    except MfaRequired as pending:
-        return page(request, "mfa", mfa_token=pending.mfa_token, methods=pending.methods, email=email)
-    except (AccountError, AccountErrors) as failure:
-        code = getattr(failure, "code", ErrorCode.INVALID_INPUT)
-        status = STATUS.get(code, 400)
-        # A refused mfaToken (spent, expired, out of tries) means starting again.
-        if step == "mfa" and getattr(failure, "field", None) != "mfaToken":
-            methods = request.POST.getlist("methods")
-            return page(request, "mfa", status, errors=messages_of(failure), mfa_token=mfa_token, methods=methods)
-        return page(request, "password", status, errors=messages_of(failure), email=email)
-    response = HttpResponseRedirect(next_url(request) or reverse("hosted-login"))
-    signed_in.deliver(response)
-    return response
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def forgot_password(request: HttpRequest) -> HttpResponse:
-    """Ask for a reset link: `requestPasswordReset`'s page, with its answer,
-    the same whether the address has an account or not."""
-    context: dict = {"email": request.POST.get("email", "")}
-    status = 200
-    if request.method == "POST":
-        try:
-            passwords.request_password_reset(request, context["email"])
-            context["sent"] = True
-        except (AccountError, AccountErrors) as failure:
-            context["errors"] = messages_of(failure)
-            status = STATUS.get(getattr(failure, "code", None), 400)
-    return render(request, "provider/forgot_password.html", context, status=status)
 
 
 @method_decorator(never_cache, name="dispatch")
