@@ -8,15 +8,12 @@ from strawberry_django.utils.requests import get_request
 
 from audit.models import SecurityEvent as SecurityEventModel
 from schema.errors import CodedError
+from schema.paging import MAX_OFFSET, MAX_PAGE, newest_events, window
 from schema.permissions import HasPerm
 from schema.types import (
-    MAX_OFFSET,
-    MAX_PAGE,
     SecurityEvent,
     SecurityEventType,
     User,
-    newest_events,
-    window,
 )
 from users import models
 from users.cleaning import clean_id, is_text
