@@ -79,6 +79,12 @@ def make_user(db):
 
 
 @pytest.fixture
+def ada(make_user) -> User:
+    """The account most tests are about: ada@example.com, verified, STRONG_PASSWORD."""
+    return make_user("ada@example.com")
+
+
+@pytest.fixture
 def login(gql):
     """Log in and return the token secret, failing the test if login fails."""
 

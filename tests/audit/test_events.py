@@ -30,8 +30,7 @@ from tests.documents import (
     STRONG_PASSWORD,
     VERIFY_MFA,
 )
-from tests.schema.test_mfa import totp
-from tests.support import key_from, sign_in_to_admin
+from tests.support import key_from, sign_in_to_admin, totp
 from users.events import EventType
 from users.models import AuthToken, User
 
@@ -211,7 +210,7 @@ def test_an_event_about_an_account_deleted_meanwhile_is_kept_without_it(make_use
     assert SecurityEvent.objects.get().type == "LOGIN"
 
 
-# A review's findings (each test fails on the code before its fix).
+# What a review found the security history let through.
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from tests.documents import STRONG_PASSWORD
-from users.models import AuthToken, User
+from users.models import AuthToken
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,13 +55,6 @@ def serve(built_example):
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def ada(db):
-    user = User.objects.create_user("ada@example.com", STRONG_PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    return user
 
 
 def open_app(page, origin, live_server):

@@ -421,7 +421,7 @@ def test_the_signing_key_is_loaded_once_not_per_token(app, signed_in_browser, mo
     assert loads == []
 
 
-# A second review's findings (each test fails on the code before its fix).
+# What a second review found the provider let through.
 
 
 def test_a_code_may_not_travel_in_a_fragment(app, signed_in_browser):

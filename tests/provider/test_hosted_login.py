@@ -14,7 +14,7 @@ from django.test import Client
 
 from tests.documents import LOGIN, STRONG_PASSWORD
 from tests.provider.conftest import REDIRECT_URI, authorize, code_from, exchange, sign_in
-from tests.schema.test_mfa import totp
+from tests.support import totp
 from users.authentication import session_cookie_name
 from users.models import AuthToken, User
 

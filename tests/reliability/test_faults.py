@@ -306,7 +306,7 @@ def test_a_database_restart_a_redis_stop_and_a_killed_worker_give_no_500(spare_c
     told = {a.kind.split()[1] for a in answers if a.kind.startswith("register") and a.data("register").get("success")}
     unsure = {a.kind.split()[1] for a in answers if a.kind.startswith("register") and (a.status in (None, 503))}
     stored = {email for (email,) in sql(database_url, "SELECT email FROM users_user WHERE email LIKE 'new-%%'")}
-    # Known loss, until jobs after the answer are durable (issue #26): an account whose
+    # Known loss, until jobs after the answer are durable (docs/reliability.md): an account whose
     # job was still queued when the database went away; its job is named in the log.
     queued = {
         a.kind.split()[1]

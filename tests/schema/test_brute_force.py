@@ -14,11 +14,6 @@ def login(gql, email="ada@example.com", password=STRONG_PASSWORD, ip="198.51.100
     return gql(LOGIN, {"email": email, "password": password}, REMOTE_ADDR=ip, **headers)["login"]
 
 
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
 def fail(gql, times, **kwargs):
     for _ in range(times):
         assert first_code(login(gql, password=WRONG, **kwargs)) == "INVALID_CREDENTIALS"

@@ -140,7 +140,7 @@ def test_an_address_registered_meanwhile_is_not_taken_over(gql, make_user, login
     assert User.objects.get(pk=User.objects.get(email="ada@example.com").pk).email == "ada@example.com"
 
 
-# A review's findings (each test fails on the code before its fix).
+# What a review found changeEmail let through.
 
 RESEND = "mutation($e: String!) { resendVerificationEmail(email: $e) { success } }"
 

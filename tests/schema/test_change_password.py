@@ -10,11 +10,6 @@ def change(gql, token, old=STRONG_PASSWORD, new=NEW_PASSWORD):
     return gql(CHANGE, {"old": old, "new": new}, token=token)["changePassword"]
 
 
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
 @pytest.mark.usefixtures("ada")
 def test_change_keeps_this_session_and_ends_the_others(gql, login, mailoutbox):
     current, other = login(), login()

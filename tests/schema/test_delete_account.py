@@ -86,7 +86,7 @@ def test_a_cookie_session_is_cleared(gql, make_user, clock):
     assert response.cookies[session_cookie_name()].value == ""
 
 
-# A review's findings (each test fails on the code before its fix).
+# What a review found deleteAccount let through.
 
 
 def test_the_organisations_applications_stay_when_their_owner_goes(gql, make_user, login, clock):

@@ -5,14 +5,12 @@ authenticator app computes them (allauth's own HOTP functions)."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
-import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
 from django.core import mail
 from django.core.cache import cache
@@ -35,29 +33,10 @@ from tests.documents import (
     WEBAUTHN_OPTIONS,
     failures,
 )
+from tests.support import totp
 from users.models import AuthToken
 
 pytestmark = pytest.mark.django_db
-
-START = "2026-03-02 09:00:00Z"
-
-
-def totp(secret: str, *, period_shift: int = 0) -> str:
-    """The code an authenticator app shows now for `secret`."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + period_shift))
-
-
-@pytest.fixture
-def clock():
-    # Each test starts at the beginning of a TOTP period, so codes stay valid throughout;
-    # the clock ticks, as the rate limits tell attempts apart by their time.
-    with time_machine.travel(START, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
 
 
 @pytest.fixture

@@ -30,8 +30,9 @@ from tests.documents import (
     WEBAUTHN_OPTIONS,
     failures,
 )
-from tests.schema.test_mfa import mfa_token, totp
+from tests.schema.test_mfa import mfa_token
 from tests.softkey import SoftKey
+from tests.support import totp
 from users.errors import InvalidCode
 from users.models import AuthToken
 
@@ -41,11 +42,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def published_on_localhost(settings):
     settings.PUBLIC_URL = "http://localhost:8000"
-
-
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
 
 
 def options(gql, purpose, token=None, **variables) -> dict:

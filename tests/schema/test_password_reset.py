@@ -25,11 +25,6 @@ def login_works(gql, password, email="ada@example.com"):
     return gql(LOGIN, {"email": email, "password": password})["login"]["success"]
 
 
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
 @pytest.mark.usefixtures("ada")
 def test_reset_by_emailed_link(gql, mailoutbox, settings):
     settings.PUBLIC_URL = "https://auth.example.org"

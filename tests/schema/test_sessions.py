@@ -10,11 +10,6 @@ from users.models import AuthToken
 SESSIONS = "{ me { sessions { id createdAt lastUsedAt expiresAt userAgent ipAddress current } } }"
 
 
-@pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
 @pytest.mark.usefixtures("ada")
 def test_sessions_list_live_tokens_without_secrets(gql, login):
     phone = login(HTTP_USER_AGENT="Phone/1.0", REMOTE_ADDR="203.0.113.5")

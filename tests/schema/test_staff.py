@@ -20,11 +20,6 @@ CLEAR = "mutation($id: ID!) { clearLoginLocks(id: $id) { success errors { field 
 
 
 @pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
-@pytest.fixture
 def helpdesk(make_user, login):
     agent = make_user("helpdesk@example.com")
     agent.user_permissions.add(Permission.objects.get(codename="change_user", content_type__app_label="users"))

@@ -36,11 +36,6 @@ def root(make_user):
 
 
 @pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com")
-
-
-@pytest.fixture
 def hashes(monkeypatch):
     calls = []
     verify = Argon2PasswordHasher.verify
@@ -48,7 +43,7 @@ def hashes(monkeypatch):
     return calls
 
 
-# The admin shares the lock (finding 1).
+# The admin shares the lock.
 
 
 @pytest.mark.usefixtures("root")
@@ -87,7 +82,7 @@ def test_a_wrong_current_password_counts_toward_the_lock(gql, login):
     assert first_code(gql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]) == "RATE_LIMITED"
 
 
-# The account-wide ceiling (finding 6).
+# The account-wide ceiling.
 
 
 def spray(gql, count=100, email="ada@example.com"):

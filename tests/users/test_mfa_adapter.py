@@ -1,5 +1,5 @@
-"""allauth.mfa as the service configures it (users/mfa_adapter.py, the admin):
-groundwork of issue #13, before any GraphQL face exists."""
+"""allauth.mfa as the service configures it (users/mfa_adapter.py, the admin),
+apart from any GraphQL face."""
 
 import time
 
@@ -11,22 +11,18 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
 from tests.documents import STRONG_PASSWORD
-from tests.support import sign_in_to_admin
+from tests.support import sign_in_to_admin, totp
 from users.mfa_adapter import MFAAdapter
 
 pytestmark = pytest.mark.django_db
 
 
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
 def test_a_totp_secret_is_stored_encrypted_and_still_checks_codes(make_user):
     secret = generate_totp_secret()
-    totp = TOTP.activate(make_user(), secret)
-    stored = Authenticator.objects.get(pk=totp.instance.pk).data["secret"]
+    app = TOTP.activate(make_user(), secret)
+    stored = Authenticator.objects.get(pk=app.instance.pk).data["secret"]
     assert secret not in stored
-    assert TOTP(Authenticator.objects.get(pk=totp.instance.pk)).validate_code(current_code(secret))
+    assert TOTP(Authenticator.objects.get(pk=app.instance.pk)).validate_code(totp(secret))
 
 
 def test_recovery_codes_are_derived_from_an_encrypted_seed(make_user):
@@ -42,10 +38,10 @@ def test_a_rotated_secret_key_keeps_factors_working_while_the_old_one_is_a_fallb
     pk = TOTP.activate(make_user(), secret).instance.pk
     old_key = settings.SECRET_KEY
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-and-long-secret-key-" + "n" * 30, [old_key]
-    assert TOTP(Authenticator.objects.get(pk=pk)).validate_code(current_code(secret))
+    assert TOTP(Authenticator.objects.get(pk=pk)).validate_code(totp(secret))
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS"):
-        TOTP(Authenticator.objects.get(pk=pk)).validate_code(current_code(secret))
+        TOTP(Authenticator.objects.get(pk=pk)).validate_code(totp(secret))
 
 
 @pytest.mark.parametrize(
@@ -62,13 +58,13 @@ def test_the_admin_shows_no_secret_and_deleting_a_factor_leaves_no_orphan_codes(
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     sign_in_to_admin(client, root)
     secret = generate_totp_secret()
-    totp = TOTP.activate(make_user("ada@example.com"), secret)
-    RecoveryCodes.activate(totp.instance.user)
-    page = client.get(f"/admin/mfa/authenticator/{totp.instance.pk}/change/").content.decode()
+    app = TOTP.activate(make_user("ada@example.com"), secret)
+    RecoveryCodes.activate(app.instance.user)
+    page = client.get(f"/admin/mfa/authenticator/{app.instance.pk}/change/").content.decode()
     assert "ada@example.com" in page and secret not in page
-    assert Authenticator.objects.get(pk=totp.instance.pk).data["secret"] not in page
+    assert Authenticator.objects.get(pk=app.instance.pk).data["secret"] not in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/mfa/authenticator/{totp.instance.pk}/delete/", {"post": "yes"})
+        client.post(f"/admin/mfa/authenticator/{app.instance.pk}/delete/", {"post": "yes"})
     assert not Authenticator.objects.filter(user__email="ada@example.com").exists()
     # The owner learns of it, as of their own removals.
     (notice,) = mail.outbox
@@ -119,12 +115,12 @@ def test_removing_a_users_factors_in_bulk_tells_them_once_per_factor(
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     sign_in_to_admin(client, root)
     ada = make_user("ada@example.com")
-    totp = TOTP.activate(ada, generate_totp_secret()).instance
+    app = TOTP.activate(ada, generate_totp_secret()).instance
     codes = RecoveryCodes.activate(ada).instance
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             "/admin/mfa/authenticator/",
-            {"action": "delete_selected", "_selected_action": [totp.pk, codes.pk], "post": "yes"},
+            {"action": "delete_selected", "_selected_action": [app.pk, codes.pk], "post": "yes"},
         )
     assert not Authenticator.objects.filter(user=ada).exists()
     (notice,) = mail.outbox  # one, not a second about codes already gone
