@@ -30,8 +30,8 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    # How an owner who lost every factor gets back in (README, "Second factors and
-    # passkeys"): staff delete the account's factors here; the owner is mailed.
+    # How an owner who lost every factor gets back in (docs/frontends.md, "Second
+    # factors and passkeys"): staff delete the account's factors here; the owner is mailed.
     def delete_model(self, request, obj: Authenticator) -> None:
         manage.remove(request, obj)
 

@@ -6,7 +6,7 @@ MAX_ENTRIES, live ones included, so an attacker who touched enough other keys
 could flush an account's lock. This one only ever removes expired entries:
 past MAX_ENTRIES each write purges them (one indexed DELETE), and the table
 holds what is live, which the rate limits themselves bound. Heavy traffic
-belongs on Redis (README, Deployment): every write here also counts the table.
+belongs on Redis (docs/operations.md, "Deployment"): every write here also counts the table.
 """
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache

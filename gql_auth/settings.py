@@ -1,6 +1,6 @@
 """Settings for gql-auth, read from the environment only.
 
-The variables and their defaults are the public contract's table (see README.md):
+The variables and their defaults are the public contract's table (docs/operations.md):
 running with no environment at all gives a development server on SQLite with
 emails printed to the console.
 """
@@ -266,7 +266,7 @@ MFA_TOKEN_MAX_FAILURES = 5
 # How recent a login or `reauthenticate` must be for a sensitive mutation.
 REAUTHENTICATION_TIMEOUT_SECONDS = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
 # The OpenID Connect provider (django-allauth's allauth.idp.oidc; provider/ and
-# README, "Sign in to other applications"). The issuer is this service's own
+# docs/applications.md, "Sign in to other applications"). The issuer is this service's own
 # public base: PUBLIC_URL, unless that is a separate frontend serving the pages.
 OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
 OIDC_PRIVATE_KEYS_FILE = os.environ.get("OIDC_PRIVATE_KEYS_FILE", "")

@@ -2,8 +2,8 @@
 
 allauth.idp.oidc signs with RS256 and publishes the public halves at its JWKS
 endpoint. Production names its key in `OIDC_PRIVATE_KEY` (or several, with
-validity windows, in `OIDC_PRIVATE_KEYS_FILE`: see README, "Rotating the
-signing key"); a development checkout generates one once and keeps it, as it
+validity windows, in `OIDC_PRIVATE_KEYS_FILE`: see docs/applications.md,
+"Rotating the signing key"); a development checkout generates one once and keeps it, as it
 does its SECRET_KEY, so tokens verify across restarts.
 """
 

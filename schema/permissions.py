@@ -8,7 +8,7 @@ field null and a GraphQL error whose `extensions.code` says why:
 A denied nullable field thus costs the caller that field alone. None prints a
 directive in the public SDL: the field's description says who may read it.
 
-Use them on any strawberry-django field (see README, "Permissions"), naming the
+Use them on any strawberry-django field (docs/applications.md, "Permissions"), naming the
 permission from `users.permissions.Permission`:
 
     email: str | None = strawberry_django.field(extensions=[IsOwnerOrHasPerm(Permission.VIEW_USER)])

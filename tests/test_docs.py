@@ -94,3 +94,14 @@ def defines(module: Path, name: str) -> bool:
 def test_every_module_and_path_a_page_names_exists(page):
     missing = sorted(name for name in named_paths((ROOT / page).read_text()) if not exists(name))
     assert missing == []
+
+
+def test_the_readme_is_a_front_page_with_a_map_of_the_docs():
+    """What it is, the two commands, and every page of docs/, in a few minutes' read."""
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 120
+    assert "make run" in readme and "make test" in readme
+    pages = {str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md")}
+    linked = set(re.findall(r"\]\((docs/[^)]+\.md)\)", readme))
+    assert pages - linked == set()
+    assert all((ROOT / link).is_file() for link in linked)

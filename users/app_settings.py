@@ -1,7 +1,7 @@
 """The settings the reusable parts of `users` read, each with its default.
 
 Another Django project that lists `users.authentication.TokenAuthentication`
-(README.md, "Using the tokens from another DRF service") defines none of them;
+(docs/applications.md, "Using the tokens from another DRF service") defines none of them;
 gql-auth's own settings set the ones they change. Read at each use, as allauth's app_settings are, so tests
 may override them.
 """

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.core.exceptions import ImproperlyConfigured
 
-# What a project listing `users` needs besides it (README.md, "Using the tokens
-# from another DRF service"): its models build on allauth's addresses.
+# What a project listing `users` needs besides it (docs/applications.md, "Using
+# the tokens from another DRF service"): its models build on allauth's addresses.
 REQUIRED_APPS = ("allauth", "allauth.account")
 
 

@@ -1,5 +1,5 @@
 """A resource server in plain Python: check gql-auth's access tokens offline
-with PyJWT's PyJWKClient (README, "Sign in to other applications").
+with PyJWT's PyJWKClient (docs/applications.md, "Sign in to other applications").
 
     ISSUER=http://localhost:8000 python verify_pyjwt.py <access token>
 """

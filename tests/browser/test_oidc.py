@@ -16,11 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from provider import clients
-from tests.browser.test_frontend_example import (  # noqa: F401
-    ada,  # noqa: F401
-    built_example,
-    serve,
-)
+from tests.browser.test_frontend_example import built_example, serve  # noqa: F401
 from tests.browser.test_passkeys import add_a_passkey, app, authenticator  # noqa: F401
 from tests.documents import STRONG_PASSWORD
 from users.models import AuthToken

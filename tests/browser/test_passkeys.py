@@ -15,7 +15,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from tests.browser.test_frontend_example import ada, built_example, open_app, serve, status  # noqa: F401
+from tests.browser.test_frontend_example import built_example, open_app, serve, status  # noqa: F401
 from users.models import AuthToken
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

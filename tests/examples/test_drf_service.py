@@ -74,7 +74,7 @@ def test_the_example_passes_djangos_checks(shared_database):
     ],
 )
 def test_minimal_settings_without_a_line_of_theirs_say_which(tmp_path, shared_database, left_out, says):
-    """A setting the README names, left out, stops the project at start-up with
+    """A setting docs/applications.md names, left out, stops the project at start-up with
     a sentence naming it, not with a 500 at the first request."""
     settings = tmp_path / "orders_settings_minimal.py"
     source = (EXAMPLE / "orders" / "settings.py").read_text()

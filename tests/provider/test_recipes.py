@@ -1,4 +1,4 @@
-"""The README's recipes for resource servers, run as written against the live
+"""The recipes for resource servers (docs/applications.md), run as written against the live
 service: PyJWT's PyJWKClient, Node's `jose`, DRF with allauth's classes, and
 introspection with curl."""
 

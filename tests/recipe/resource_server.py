@@ -1,4 +1,4 @@
-"""The recipe of README "Sign in to other applications", working: a DRF service
+"""The recipe of docs/applications.md, "Sign in to other applications", working: a DRF service
 that accepts the provider's access tokens through allauth's resource-server
 classes (it shares the service's database, where they look tokens up)."""
 

@@ -1,4 +1,4 @@
-"""The recipe of README "Permissions", working: another app of the organisation adds
+"""The recipe of docs/applications.md, "Permissions", working: another app of the organisation adds
 its own per-user type to the schema and guards its fields with schema.permissions.
 
 Here the per-user model is allauth's EmailAddress (a row that belongs to a user

@@ -200,7 +200,7 @@ def test_a_new_cookie_login_ends_the_session_whose_cookie_it_replaces(browser):
 
 
 def test_a_service_without_the_cookie_settings_still_reads_header_tokens(make_user, settings):
-    """Other DRF services list this class (README) without gql-auth's settings."""
+    """Other DRF services list this class (docs/applications.md) without gql-auth's settings."""
     from rest_framework.request import Request
 
     from users.authentication import TokenAuthentication

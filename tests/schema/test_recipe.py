@@ -1,4 +1,4 @@
-"""The README's recipe: another app's per-user type, guarded by the same classes."""
+"""The recipe of docs/applications.md, "Permissions": another app's per-user type, guarded by the same classes."""
 
 import pytest
 from django.contrib.auth.models import Permission

@@ -2,7 +2,7 @@
 
 It shares gql-auth's database (read-only in spirit: gql-auth owns those tables
 and their migrations) and lists gql-auth's token class. This is all it needs of
-gql-auth; the lines marked "gql-auth" are the ones README.md names.
+gql-auth; the lines marked "gql-auth" are the ones docs/applications.md names.
 """
 
 import os

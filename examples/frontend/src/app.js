@@ -1,6 +1,6 @@
 // A browser app on its own origin that signs people in through gql-auth, with
 // urql. Adapt it: point API_URL at your service, list this app's origin in the
-// service's CORS_ALLOWED_ORIGINS, and pick a mode (README "Frontend apps").
+// service's CORS_ALLOWED_ORIGINS, and pick a mode (docs/frontends.md, "Frontend apps").
 import { Client, fetchExchange, gql } from "@urql/core";
 
 /* global API_URL */ // the service's address, fixed when the app is built (build.mjs)
@@ -17,7 +17,7 @@ const LOGIN = gql`
     }
   }
 `;
-// Second factors and passkeys (README "Second factors and passkeys").
+// Second factors and passkeys (docs/frontends.md, "Second factors and passkeys").
 const VERIFY_MFA = gql`
   mutation VerifyMfa($mfaToken: String!, $code: String, $credential: JSON, $cookie: Boolean) {
     verifyMfa(mfaToken: $mfaToken, code: $code, credential: $credential, cookie: $cookie) {

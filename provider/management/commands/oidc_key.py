@@ -1,6 +1,6 @@
 """`manage.py oidc_key`: print a new RSA private key (PEM) for OIDC_PRIVATE_KEY, or,
-with `--json`, an entry for OIDC_PRIVATE_KEYS_FILE (README, "Rotating the signing
-key"). The same as `python -m provider.keys`, which needs no settings."""
+with `--json`, an entry for OIDC_PRIVATE_KEYS_FILE (docs/applications.md,
+"Rotating the signing key"). The same as `python -m provider.keys`, which needs no settings."""
 
 from __future__ import annotations
 
