@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from schema.responses import json_error
+from users.cache_keys import cache_key
 from users.outages import is_outage, report
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+PROBE_KEY = cache_key("readyz")
+
+
 @probe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -53,8 +57,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
         report_unready(error, "Readiness: database unreachable")
         checks["database"] = "unavailable"
     try:
-        cache.set("readyz", "1", timeout=5)
-        checks["cache"] = "ok" if cache.get("readyz") == "1" else "unavailable"
+        cache.set(PROBE_KEY, "1", timeout=5)
+        checks["cache"] = "ok" if cache.get(PROBE_KEY) == "1" else "unavailable"
     except Exception as error:
         report_unready(error, "Readiness: cache unreachable")
         checks["cache"] = "unavailable"
