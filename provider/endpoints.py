@@ -27,7 +27,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from provider import protocol
+from provider import protocol, refresh
 from users.models import AuthToken
 
 
@@ -168,7 +168,10 @@ class TokenView(oidc_views.TokenView):
             get_resources(request)  # allauth lets its ValidationError through: a 500
         except ValidationError as error:
             return JsonResponse({"error": "invalid_target", "error_description": error.messages[0]}, status=400)
-        if request.POST.get("grant_type") != "authorization_code":
+        grant_type = request.POST.get("grant_type")
+        if grant_type == "refresh_token":
+            return self.refresh_grant(request)
+        if grant_type != "authorization_code":
             return super().post(request)
         code = request.POST.get("code") or ""
         bound = protocol.binding(code)
@@ -191,6 +194,25 @@ class TokenView(oidc_views.TokenView):
             if protocol.was_redeemed(code):
                 protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
             protocol.spend(code)  # a wrong verifier or redirect URI uses it up
+        return response
+
+    def refresh_grant(self, request: HttpRequest) -> HttpResponse:
+        """allauth's refresh grant, in chains (provider/refresh.py): the token it
+        rotates is remembered as spent, and a spent one presented again ends its chain."""
+        live = refresh.presented(request)
+        response = super().post(request)
+        if response.status_code == 200 and live is not None:
+            if not refresh.spend(live):  # spent at the same moment by another request
+                refresh.revoke_chain(
+                    request, client_id=live.client_id, user_id=live.user_id, grant_id=live.get_grant_id() or ""
+                )
+                return invalid_grant()
+        elif response.status_code == 400 and live is None:
+            reused = refresh.spent(request)
+            if reused is not None:
+                refresh.revoke_chain(
+                    request, client_id=reused.client_id, user_id=reused.user_id, grant_id=reused.grant_id
+                )
         return response
 
 

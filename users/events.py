@@ -40,6 +40,9 @@ class EventType(StrEnum):
     ACCOUNT_DELETED = "ACCOUNT_DELETED"
     # Beyond the contract's list: staff lifting the brute-force locks (clearLoginLocks).
     LOGIN_LOCKS_CLEARED = "LOGIN_LOCKS_CLEARED"
+    # Beyond the contract's list: a spent refresh token presented again, which
+    # ended its chain of tokens at that application (provider/refresh.py).
+    REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED"
 
 
 # Sent with event_type, user (the account it is about), request (None outside

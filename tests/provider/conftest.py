@@ -95,6 +95,14 @@ def token_request(app: Registered, data: dict):
     return Client().post("/identity/o/api/token", data, **auth)
 
 
+def introspect(app: Registered, token: str, authenticated: bool = True):
+    headers = {}
+    if authenticated:
+        basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
+        headers["HTTP_AUTHORIZATION"] = f"Basic {basic}"
+    return Client().post("/identity/o/api/introspect", {"token": token}, **headers)
+
+
 def verify(token: str, audience: str | None = None) -> dict:
     """Check a JWT as a resource server would: against the published keys."""
     from django.conf import settings

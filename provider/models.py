@@ -1,0 +1,21 @@
+"""What the provider keeps beside allauth's tables."""
+
+from django.conf import settings
+from django.db import models
+
+
+class SpentRefreshToken(models.Model):
+    """A refresh token that rotation replaced (allauth deletes its row), kept
+    until it would have expired, with the chain it belonged to: presented
+    again, it revokes that chain (provider/refresh.py). Only its digest is kept."""
+
+    hash = models.CharField(max_length=255, unique=True)
+    client = models.ForeignKey("allauth_idp_oidc.Client", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # allauth's grant id, which every token of one authorization carries ("" for
+    # tokens from before allauth kept it: then the client's tokens are the chain).
+    grant_id = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Spent refresh token of user #{self.user_id} at {self.client_id}"
