@@ -79,6 +79,10 @@ class AuthorizationView(oidc_views.AuthorizationView):
             return to_client(uri, oauth_errors.InvalidRequestError("Only response_mode=query.", state=state))
         if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
             return to_client(uri, oauth_errors.InvalidRequestError("PKCE must use S256.", state=state))
+        if params.get("code_challenge") and not protocol.well_formed_challenge(params["code_challenge"]):
+            return to_client(
+                uri, oauth_errors.InvalidRequestError("code_challenge is not an S256 challenge.", state=state)
+            )
         if "claims" in params and not is_json_object(params["claims"]):
             # oauthlib's own refusal of it has no redirect URI yet: allauth answered 500.
             return to_client(uri, oauth_errors.InvalidRequestError("Malformed claims parameter.", state=state))
@@ -175,12 +179,13 @@ class TokenView(oidc_views.TokenView):
             return super().post(request)
         code = request.POST.get("code") or ""
         bound = protocol.binding(code)
+        verifier_refused = protocol.verifier_refused(code, request.POST.get("code_verifier"))
         # The ID token's auth_time (OIDCAdapter.populate_id_token).
         request.oidc_auth_time = bound["auth_time"] if bound else None
         response = super().post(request)
         if response.status_code == 200:
-            if bound is None or not protocol.session_lives(bound):
-                protocol.revoke_issued(response)  # no sign-in stands behind it
+            if bound is None or not protocol.session_lives(bound) or verifier_refused:
+                protocol.revoke_issued(response)  # no sign-in stands behind it, or PKCE was not kept
                 protocol.spend(code)
                 return invalid_grant()
             if not protocol.first_redemption(code):

@@ -4,7 +4,9 @@
   loopback URI's port may differ, RFC 8252 7.3). allauth's own matcher lets the
   query and the host's case differ, which lets a request plant a second `code`.
 - PKCE, when used, is S256 (discovery says so; `plain` would show the verifier
-  to whoever sees the request).
+  to whoever sees the request), of RFC 7636's syntax: a challenge is 43
+  characters of base64url, a verifier 43 to 128 unreserved characters; and a
+  code issued without a challenge takes no verifier (a downgrade, RFC 9700 2.1.1).
 - A code stands on the hosted session that signed the person in: redeemed while
   that session lives (so a password change, deactivation, `logoutAll` or
   signing out ends the codes it made too), once (a replay revokes what the
@@ -29,6 +31,26 @@ from users.models import AuthToken
 
 # A loopback redirect URI, as RFC 8252 7.3 writes them: its host, its port, the rest.
 LOOPBACK_URI = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#]*)?")
+
+
+# RFC 7636 4.1 and 4.2: what a verifier may be, and what SHA-256 of one looks like.
+VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+S256_CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
+
+
+def well_formed_challenge(challenge: str) -> bool:
+    return S256_CHALLENGE.fullmatch(challenge) is not None
+
+
+def verifier_refused(code: str, verifier: str | None) -> bool:
+    """Whether a token request's verifier must be refused whatever it proves:
+    malformed, or sent for a code issued without a challenge. Read before the
+    exchange, which deletes the code's row."""
+    if verifier is None:
+        return False
+    token = Token.objects.lookup(Token.Type.AUTHORIZATION_CODE, code) if code else None
+    issued_with_challenge = token is not None and isinstance(token.data, dict) and bool(token.data.get("pkce"))
+    return VERIFIER.fullmatch(verifier) is None or not issued_with_challenge
 
 
 def redirect_uri_registered(client: Client, uri: str) -> bool:
