@@ -161,3 +161,19 @@ def test_unlock_link_lets_this_network_sign_in(graphql, live_server, page, make_
     page.get_by_role("heading", name="You can sign in again").wait_for()
     screenshot("unlock-account-success")
     assert graphql(LOGIN, {"email": "ada@example.com", "password": STRONG_PASSWORD})["login"]["success"]
+
+
+def test_no_passkey_button_shows_before_its_script_can_answer_it(live_server, page, ada):
+    """The hosted login's passkey buttons work only through login.js: shown before
+    it runs (a slow network, a blocked script), a click on one did nothing."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=ada, type=Authenticator.Type.WEBAUTHN, data={"name": "key"})
+    page.route("**/provider/login.js", lambda route: route.abort())
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email address").fill("ada@example.com")
+    page.get_by_label("Password").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Confirm it is you").wait_for()
+    assert not page.locator("#mfa-key-button").is_visible()
+    assert not page.locator("#passkey-button").is_visible()

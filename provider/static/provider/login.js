@@ -20,7 +20,6 @@
 
   function wire(button, form, field, slot, purpose, mfaToken) {
     if (!button || !window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) return;
-    form.hidden = false;
     button.addEventListener("click", async function () {
       button.disabled = true;
       slot.hidden = true;
@@ -37,6 +36,9 @@
         button.disabled = false;
       }
     });
+    // Only now: a button shown before its handler would ignore a click.
+    form.hidden = false;
+    button.hidden = false;
   }
 
   const passkeyForm = document.getElementById("passkey-form");
