@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from allauth.core.internal.httpkit import extract_basic_auth
 from allauth.idp.oidc import views as oidc_views
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+from oauthlib.openid.connect.core.exceptions import RequestNotSupported, RequestURINotSupported
 
 from provider import protocol, refresh
 from users.models import AuthToken
@@ -69,11 +71,16 @@ class AuthorizationView(oidc_views.AuthorizationView):
         params = request.GET
         client = Client.objects.filter(id=params.get("client_id") or "").first()
         uri = params.get("redirect_uri")
-        if client is None or uri is None:
-            return None  # allauth's own refusal, on its page
-        if not protocol.redirect_uri_registered(client, uri):
+        if client is None:
+            return refused(request, "This application is not registered with the service.")
+        if uri is None or not protocol.redirect_uri_registered(client, uri):
             return refused(request, "The application's redirect URI is not one it registered.")
         state = params.get("state")
+        if "request" in params or "request_uri" in params:
+            # OIDC Core 6: request objects are not taken; said, not ignored (their
+            # claims might be what the client meant, not the query's).
+            unsupported = RequestNotSupported if "request" in params else RequestURINotSupported
+            return to_client(uri, unsupported(state=state))
         if params.get("response_mode", "query") != "query":
             # A code in a fragment or a form post would pass no binding (protocol.code_in).
             return to_client(uri, oauth_errors.InvalidRequestError("Only response_mode=query.", state=state))
@@ -168,6 +175,12 @@ class TokenView(oidc_views.TokenView):
     client's credentials learns nothing of the code and can revoke nothing."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        basic_client, _ = extract_basic_auth(request.headers)
+        if basic_client and request.POST.get("client_id", basic_client) != basic_client:
+            # RFC 6749 2.3: one client, authenticated one way (allauth answered server_error).
+            refusal = JsonResponse({"error": "invalid_client"}, status=401)
+            refusal["WWW-Authenticate"] = 'Basic realm="token"'
+            return refusal
         try:
             get_resources(request)  # allauth lets its ValidationError through: a 500
         except ValidationError as error:

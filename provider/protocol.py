@@ -30,7 +30,8 @@ from users.cache_keys import cache_key
 from users.models import AuthToken
 
 # A loopback redirect URI, as RFC 8252 7.3 writes them: its host, its port, the rest.
-LOOPBACK_URI = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#]*)?")
+LOOPBACK_URI = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::([1-9]\d{0,4}))?([/?][^#]*)?")
+PORTS = range(1, 65536)
 
 
 # RFC 7636 4.1 and 4.2: what a verifier may be, and what SHA-256 of one looks like.
@@ -61,7 +62,7 @@ def redirect_uri_registered(client: Client, uri: str) -> bool:
     if uri in registered:
         return True
     asked = LOOPBACK_URI.fullmatch(uri)
-    if asked is None:
+    if asked is None or (asked.group(2) is not None and int(asked.group(2)) not in PORTS):
         return False
     for other in registered:
         known = LOOPBACK_URI.fullmatch(other)
