@@ -65,7 +65,25 @@ class AuthorizationView(oidc_views.AuthorizationView):
         return response
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return self.refusal(request) or super().get(request, *args, **kwargs)
+        refusal = self.refusal(request)
+        if refusal is not None:
+            return refusal
+        if self.silent_at_first_party(request):
+            # allauth answers prompt=none from the grants the person gave this client
+            # before, so a first-party one (which asks no consent) would hear
+            # consent_required on first use: there is no consent to stand in for,
+            # and its own path issues the code without a page, as prompt=none asks.
+            query = request.GET.copy()
+            del query["prompt"]
+            request.GET, request.META["QUERY_STRING"] = query, query.urlencode()
+        return super().get(request, *args, **kwargs)
+
+    @staticmethod
+    def silent_at_first_party(request: HttpRequest) -> bool:
+        if request.GET.get("prompt") != "none" or not request.user.is_authenticated:
+            return False
+        client = Client.objects.filter(id=request.GET.get("client_id") or "").first()
+        return client is not None and client.skip_consent
 
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
         params = request.GET

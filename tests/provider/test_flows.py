@@ -510,3 +510,15 @@ def test_prompt_none_with_an_old_sign_in_tells_the_client(app, signed_in_browser
     AuthToken.objects.update(authenticated_at=timezone.now() - timedelta(minutes=10))
     silent = authorize(signed_in_browser, app, max_age="60", prompt="none")
     assert silent.status_code == 302 and "error=login_required" in silent["Location"]
+
+
+def test_prompt_none_at_a_first_party_client_signs_in_silently_on_first_use(app, signed_in_browser):
+    """Silent sign-in (OIDC Core 3.1.2.1) needs no earlier grant where no consent is asked."""
+    silent = authorize(signed_in_browser, app, prompt="none")
+    assert exchange(app, code_from(silent)).status_code == 200
+
+
+def test_prompt_none_without_a_sign_in_still_tells_the_client(app, make_user):
+    make_user()
+    silent = authorize(Client(), app, prompt="none")
+    assert silent.status_code == 302 and "error=login_required" in silent["Location"]
