@@ -296,8 +296,8 @@ IDP_OIDC_ID_TOKEN_EXPIRES_IN = env_int("OIDC_ID_TOKEN_TTL_SECONDS", 300)
 IDP_OIDC_REFRESH_TOKEN_EXPIRES_IN = env_int("OIDC_REFRESH_TOKEN_TTL_DAYS", 30) * 24 * 3600
 IDP_OIDC_ROTATE_REFRESH_TOKEN = True
 IDP_OIDC_INTROSPECTION_ENABLED = True
-# A resource server asks about the tokens of the applications calling it: any
-# confidential client may introspect any token (as Keycloak's do).
+# A resource server asks about the tokens of the applications calling it; any
+# other client only about its own (provider/adapter.py, is_introspection_allowed).
 IDP_OIDC_INTROSPECTION_CROSS_CLIENT_ALLOWED = True
 # Where the authorization endpoint sends a person who is not signed in.
 LOGIN_URL = "hosted-login"

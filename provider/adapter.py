@@ -43,6 +43,16 @@ class OIDCAdapter(DefaultOIDCAdapter):
         if auth_time is not None:
             id_token["auth_time"] = auth_time
 
+    def populate_access_token(self, access_token: dict, *, client, scopes, user, **kwargs) -> None:
+        # RFC 9068 3: for the resource the request named, else the client's own.
+        audience = clients.audience_of(client)
+        if "aud" not in access_token and audience:
+            access_token["aud"] = [audience]
+
+    def is_introspection_allowed(self, token, *, caller_client) -> bool:
+        """A client asks about its own tokens; only a resource server about others'."""
+        return token.client_id == caller_client.pk or clients.is_resource_server(caller_client)
+
     def generate_client_secret(self) -> str:
         return clients.new_secret()
 

@@ -11,6 +11,7 @@ class ProviderConfig(AppConfig):
     verbose_name = "Signing in to other applications"
 
     def ready(self) -> None:
-        from provider import keys, sessions  # noqa: F401  (sessions connects revoke_grants)
+        from provider import access_tokens, keys, sessions  # noqa: F401  (sessions connects revoke_grants)
 
         keys.cache_loaded_keys()
+        access_tokens.install()

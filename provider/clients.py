@@ -18,6 +18,8 @@ DEFAULT_SCOPES = ["openid", "profile", "email"]
 # RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,100}")
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# This service's own settings of a client, in allauth's `Client.data` beside its own keys.
+OURS = "gql_auth"
 
 
 class ClientError(ValueError):
@@ -67,6 +69,24 @@ def clean_origin(origin: str) -> str:
     return origin
 
 
+def clean_resource(uri: str) -> str:
+    """A resource indicator: an absolute URI with no fragment (RFC 8707 2)."""
+    parts = urlsplit(uri)
+    if not parts.scheme or not parts.netloc or parts.fragment or "#" in uri or any(c.isspace() for c in uri):
+        raise ClientError(
+            f"Audience {uri!r} must be an absolute URI without a fragment, such as https://api.example.org."
+        )
+    return uri
+
+
+def is_resource_server(client: Client) -> bool:
+    return bool(((client.data or {}).get(OURS) or {}).get("resource_server"))
+
+
+def audience_of(client: Client) -> str | None:
+    return ((client.data or {}).get(OURS) or {}).get("audience")
+
+
 def clean_scope(scope: str) -> str:
     if not SCOPE_TOKEN.fullmatch(scope):
         raise ClientError(f"Scope {scope!r} is not a scope token (printable ASCII, no spaces, quotes or backslashes).")
@@ -83,13 +103,20 @@ def create(
     post_logout_redirect_uris: list[str] = (),
     cors_origins: list[str] = (),
     consent: bool = False,
+    resource_server: bool = False,
+    audience: str | None = None,
 ) -> tuple[Client, str | None]:
     """Register a client; return it with its secret (None for a public client),
     which is shown this once.
 
     A public client whose redirect URIs are not all https is asked consent for
     even when called first-party: any program on a device can claim its
-    custom scheme or loopback port and its client id (RFC 8252 8.6)."""
+    custom scheme or loopback port and its client id (RFC 8252 8.6).
+
+    `resource_server`: an API that may introspect the tokens other clients
+    were given (any other client learns nothing of them, RFC 7662 2.1).
+    `audience`: the resource its access tokens are for when a request names
+    none (RFC 8707's `resource` otherwise), their `aud` (RFC 9068 3)."""
     name = name.strip()
     if not name or len(name) > Client._meta.get_field("name").max_length:
         raise ClientError("A client needs a name of 1 to 100 characters.")
@@ -115,6 +142,10 @@ def create(
     if cors_origins and not public:
         raise ClientError("--cors-origin is for public browser apps; a confidential client calls from its server.")
     impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
+    if resource_server and public:
+        raise ClientError("A resource server authenticates when it introspects: it cannot be --public.")
+    if audience is not None:
+        audience = clean_resource(audience)
 
     secret = new_secret()
     client = Client(
@@ -136,6 +167,8 @@ def create(
     client.set_response_types(["code"] if "authorization_code" in grants else [])
     if post_logout_redirect_uris:
         client.set_post_logout_redirect_uris(post_logout_redirect_uris)
+    if resource_server or audience:
+        client.data = {**(client.data or {}), OURS: {"resource_server": resource_server, "audience": audience}}
     client.save()
     return client, (None if public else secret)
 
@@ -152,5 +185,7 @@ def describe(client: Client) -> dict:
         "scopes": client.get_scopes(),
         "cors_origins": client.get_cors_origins(),
         "consent": not client.skip_consent,
+        "resource_server": is_resource_server(client),
+        "audience": audience_of(client),
         "created_at": client.created_at.isoformat(),
     }

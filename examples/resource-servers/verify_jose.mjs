@@ -1,5 +1,5 @@
 // A resource server in Node: check gql-auth's access tokens offline with the
-// `jose` package (README, "Sign in to other applications").
+// `jose` package (docs/applications.md, "Sign in to other applications").
 //
 //     ISSUER=http://localhost:8000 node verify_jose.mjs <access token>
 import { createRemoteJWKSet, jwtVerify } from "jose";
@@ -12,9 +12,9 @@ export async function verify(token) {
   const { payload } = await jwtVerify(token, jwks, {
     issuer,
     algorithms: ["RS256"],
+    typ: "at+jwt", // RFC 9068: an ID token is signed with the same key, but it is not a credential
     requiredClaims: ["exp", "iat", "client_id"],
   });
-  // An ID token is signed with the same key, but it is not a credential.
   if (payload.token_use !== "access") throw new Error("not an access token");
   return payload;
 }

@@ -17,12 +17,13 @@ jwks = jwt.PyJWKClient(f"{ISSUER}/.well-known/jwks.json", cache_keys=True, timeo
 
 def verify(token: str) -> dict:
     """The token's claims, if gql-auth signed it, it has not expired, and it is an
-    access token (an ID token is signed with the same key, but is not a credential)."""
+    access token (RFC 9068's `typ`: an ID token is signed with the same key, but is
+    not a credential)."""
     key = jwks.get_signing_key_from_jwt(token)
     claims = jwt.decode(
         token, key.key, algorithms=["RS256"], issuer=ISSUER, options={"require": ["exp", "iat", "iss", "client_id"]}
     )
-    if claims.get("token_use") != "access":
+    if jwt.get_unverified_header(token).get("typ") != "at+jwt" or claims.get("token_use") != "access":
         raise jwt.InvalidTokenError("not an access token")
     return claims
 

@@ -67,3 +67,30 @@ def test_revoking_a_refresh_token_revokes_the_access_tokens_of_its_grant(app, si
     tokens = exchange(app, code_from(authorize(signed_in_browser, app))).json()
     assert revoke(app, tokens["refresh_token"]).status_code == 200
     assert not tokens_given().exists()
+
+
+def test_our_access_tokens_are_allauths_but_for_their_type(app, signed_in_browser, monkeypatch):
+    """provider/access_tokens.py copies allauth's generator for the header alone:
+    the claims must stay allauth's, and allauth must still read its generator
+    from the module at each request."""
+    import jwt
+    from allauth.idp.oidc.internal.oauthlib import server
+
+    from provider import access_tokens
+
+    assert server.generate_access_token is access_tokens.generate_access_token
+
+    def issued() -> tuple[dict, dict]:
+        token = exchange(app, code_from(authorize(signed_in_browser, app)), resource="https://api.example.org")
+        value = token.json()["access_token"]
+        return jwt.get_unverified_header(value), jwt.decode(value, options={"verify_signature": False})
+
+    ours = issued()
+    monkeypatch.setattr(server, "generate_access_token", server.generate_jwt_access_token)
+    theirs = issued()
+    varying = {"iat", "exp", "jti"}
+    assert {k: v for k, v in ours[1].items() if k not in varying} == {
+        k: v for k, v in theirs[1].items() if k not in varying
+    }
+    assert ours[1].keys() == theirs[1].keys()
+    assert {**theirs[0], "typ": "at+jwt"} == ours[0]

@@ -61,6 +61,15 @@ def test_a_public_client_has_no_secret():
     assert created["type"] == "public" and "client_secret" not in created
 
 
+def test_a_resource_server_and_an_audience_are_registered_and_listed():
+    api = run("create", "--name", "Orders API", "--grant", "client_credentials", "--resource-server")
+    app = run("create", "--name", "Orders", "--grant", "client_credentials", "--audience", "https://orders.example.org")
+    assert (api["resource_server"], api["audience"]) == (True, None)
+    assert (app["resource_server"], app["audience"]) == (False, "https://orders.example.org")
+    listed = {client["name"]: client for client in run("list")}
+    assert listed["Orders API"]["resource_server"] and listed["Orders"]["audience"] == "https://orders.example.org"
+
+
 def test_list_and_delete():
     first = run("create", "--name", "One", "--redirect-uri", "https://one.example.org/cb")
     run("create", "--name", "Two", "--grant", "client_credentials")
@@ -83,6 +92,15 @@ def test_list_and_delete():
         (["create", "--name", "X", "--grant", "client_credentials", "--scope", 'a"b'], "is not a scope token"),
         (["create", "--name", " ", "--grant", "client_credentials"], "needs a name"),
         (["delete", "no-such-client"], "No client with client_id"),
+        (
+            ["create", "--name", "X", "--public", "--redirect-uri", "https://a.example.org/cb", "--resource-server"],
+            "cannot be --public",
+        ),
+        (["create", "--name", "X", "--grant", "client_credentials", "--audience", "orders"], "absolute URI"),
+        (
+            ["create", "--name", "X", "--grant", "client_credentials", "--audience", "https://a.example.org/#x"],
+            "without a fragment",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_with_a_reason(args, says):

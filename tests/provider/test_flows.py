@@ -188,10 +188,41 @@ def test_introspection_says_active_then_inactive_after_revocation(app, signed_in
 
 
 def test_a_resource_server_introspects_the_tokens_of_the_apps_calling_it(app, register, signed_in_browser):
-    api = register(name="Orders API", grants=["client_credentials"], redirect_uris=[])
+    api = register(name="Orders API", grants=["client_credentials"], redirect_uris=[], resource_server=True)
     token = exchange(app, code_from(authorize(signed_in_browser, app))).json()["access_token"]
     answer = introspect(api, token).json()
     assert answer["active"] is True and answer["client_id"] == app.client_id
+
+
+def test_another_client_learns_nothing_of_a_token_not_its_own(app, register, signed_in_browser):
+    """RFC 7662 2.1: only resource servers may ask about others' tokens."""
+    other = register(name="Another app", grants=["client_credentials"], redirect_uris=[])
+    tokens = exchange(app, code_from(authorize(signed_in_browser, app))).json()
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        assert introspect(other, token).json() == {"active": False}
+        assert introspect(app, token).json()["active"] is True
+
+
+def test_a_client_with_a_default_audience_gets_tokens_for_it(register, signed_in_browser):
+    """RFC 9068 3: `aud` names the resource; without `resource`, the client's registered one."""
+    app = register(grants=["authorization_code", "refresh_token"], audience="https://orders.example.org")
+    tokens = exchange(app, code_from(authorize(signed_in_browser, app))).json()
+    assert verify(tokens["access_token"], audience="https://orders.example.org")["aud"] == [
+        "https://orders.example.org"
+    ]
+    asked = exchange(app, code_from(authorize(signed_in_browser, app)), resource="https://other.example.org").json()
+    assert verify(asked["access_token"], audience="https://other.example.org")["aud"] == ["https://other.example.org"]
+
+
+def test_access_tokens_say_what_they_are(app, signed_in_browser):
+    """RFC 9068 2.1: `typ: at+jwt`, so no ID token (same key) passes for one."""
+    import jwt as pyjwt
+
+    tokens = exchange(app, code_from(authorize(signed_in_browser, app))).json()
+    assert pyjwt.get_unverified_header(tokens["access_token"])["typ"] == "at+jwt"
+    assert pyjwt.get_unverified_header(tokens["id_token"])["typ"] == "JWT"
+    claims = verify(tokens["access_token"])
+    assert claims["client_id"] == app.client_id and "openid" in claims["scope"].split()
 
 
 def test_introspection_needs_client_authentication(app):

@@ -98,11 +98,12 @@ def test_drf_with_allauths_resource_server_classes(service, register):
 
 def test_curl_introspects_a_token(issuer, service):
     token = access_token(service)
+    api, secret = clients.create(name="Orders API", grants=["client_credentials"], resource_server=True)
     command = [
         "curl",
         "--silent",
         "--user",
-        f"{service.client_id}:{service.client_secret}",
+        f"{api.id}:{secret}",
         "--data-urlencode",
         f"token={token}",
         f"{issuer}/identity/o/api/introspect",

@@ -70,6 +70,16 @@ class Command(BaseCommand):
             action="store_true",
             help="A third-party application: ask the person to consent before it gets their data.",
         )
+        create.add_argument(
+            "--resource-server",
+            action="store_true",
+            help="An API that may introspect the tokens other applications were given.",
+        )
+        create.add_argument(
+            "--audience",
+            metavar="URI",
+            help="The API this application's access tokens are for when it names none (their aud).",
+        )
         actions.add_parser("list", help="Every client, as a JSON list (no secrets).")
         delete = actions.add_parser("delete", help="Delete a client and every token issued to it.")
         delete.add_argument("client_id")
@@ -89,6 +99,8 @@ class Command(BaseCommand):
                 grants=options["grants"],
                 scopes=options["scopes"],
                 consent=options["consent"],
+                resource_server=options["resource_server"],
+                audience=options["audience"],
             )
         except clients.ClientError as error:
             raise CommandError(str(error), returncode=2) from None
