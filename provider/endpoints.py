@@ -211,6 +211,7 @@ class TokenView(oidc_views.TokenView):
         code = request.POST.get("code") or ""
         bound = protocol.binding(code)
         verifier_refused = protocol.verifier_refused(code, request.POST.get("code_verifier"))
+        grant_id = protocol.grant_of(code)
         # The ID token's auth_time (OIDCAdapter.populate_id_token).
         request.oidc_auth_time = bound["auth_time"] if bound else None
         response = super().post(request)
@@ -222,6 +223,7 @@ class TokenView(oidc_views.TokenView):
             if not protocol.first_redemption(code):
                 protocol.revoke_what_it_gave(bound)  # redeemed twice at once: neither stands
                 return invalid_grant()
+            protocol.given_through(bound, grant_id)
         elif (
             response.status_code == 400
             and bound

@@ -19,3 +19,18 @@ class SpentRefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"Spent refresh token of user #{self.user_id} at {self.client_id}"
+
+
+class GrantSession(models.Model):
+    """Which sign-in an application's grant was given through (the hosted
+    session that made its code). The sign-in ending (logoutAll, revokeSession,
+    signing out) deletes this row with it, and with it the grant's tokens
+    (provider/sessions.py)."""
+
+    grant_id = models.CharField(max_length=64, db_index=True)
+    session = models.ForeignKey("users.AuthToken", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("allauth_idp_oidc.Client", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Grant {self.grant_id} through session #{self.session_id}"

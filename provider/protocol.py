@@ -101,6 +101,22 @@ def bind(code: str, session: AuthToken, client_id: str) -> None:
     )
 
 
+def grant_of(code: str) -> str | None:
+    """allauth's grant id of a code not yet redeemed (read before the exchange deletes it)."""
+    token = Token.objects.lookup(Token.Type.AUTHORIZATION_CODE, code) if code else None
+    return token.get_grant_id() if token is not None else None
+
+
+def given_through(bound: dict, grant_id: str | None) -> None:
+    """Tie the grant a code was redeemed for to the sign-in that made the code."""
+    from provider.models import GrantSession
+
+    if grant_id:
+        GrantSession.objects.create(
+            grant_id=grant_id, session_id=bound["session"], client_id=bound["client"], user_id=bound["user"]
+        )
+
+
 def binding(code: str) -> dict | None:
     return cache.get(binding_key(code)) if code else None
 

@@ -14,6 +14,7 @@ from strawberry_django.utils.requests import get_request
 
 from factors import login as factor_login
 from factors import manage as factors
+from provider import grants
 from schema.errors import UserError, user_errors
 from schema.extensions import CREDENTIAL
 from schema.types import (
@@ -133,6 +134,10 @@ class Mutation:
     @strawberry.mutation(description="Revoke one of the caller's own sessions.")
     def revoke_session(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: sessions.revoke_session(get_request(info), id))
+
+    @strawberry.mutation(description="End every token an application holds for the caller (its grant).")
+    def revoke_application(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: grants.revoke_application(get_request(info), id))
 
     @credential_mutation(description="Email a password reset link, if the address has an account.")
     def request_password_reset(self, info: Info, email: str) -> Result:

@@ -15,6 +15,7 @@ from strawberry_django.utils.requests import get_request
 
 from audit.models import SecurityEvent as SecurityEventModel
 from factors.webauthn import Purpose
+from provider import grants
 from schema.errors import CodedError, UserError
 from schema.paging import MAX_PAGE, newest_events
 from schema.permissions import IsOwner, IsOwnerOrHasPerm
@@ -93,6 +94,25 @@ class Authenticator:
         return len(root.wrap().get_unused_codes())
 
 
+@strawberry.type(description="An application the user granted access to (an OpenID client).")
+class Application:
+    id: strawberry.ID = strawberry.field(description="The application's client_id.")
+    name: str
+    scopes: list[str]
+    granted_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, grant: grants.Grant) -> Application:
+        return cls(
+            id=strawberry.ID(grant.client_id),
+            name=grant.name,
+            scopes=grant.scopes,
+            granted_at=grant.granted_at,
+            last_used_at=grant.last_used_at,
+        )
+
+
 @strawberry_django.type(models.User, name="User")
 class User:
     id: strawberry.ID
@@ -129,6 +149,14 @@ class User:
         return prefetched(root, "second_factors", second_factors())
 
     is_active: bool
+
+    @strawberry_django.field(
+        extensions=[IsOwner()],
+        description="Applications holding access the user granted (OpenID Connect), most recently used first: "
+        "the user itself only.",
+    )
+    def applications(self, root: models.User) -> list[Application] | None:
+        return [Application.of(grant) for grant in grants.applications_of(root)]
 
     @strawberry_django.field(
         extensions=[IsOwner()],

@@ -38,6 +38,7 @@ class EventType(StrEnum):
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
     ACCOUNT_ENABLED = "ACCOUNT_ENABLED"
     ACCOUNT_DELETED = "ACCOUNT_DELETED"
+    APPLICATION_REVOKED = "APPLICATION_REVOKED"
     # Beyond the contract's list: staff lifting the brute-force locks (clearLoginLocks).
     LOGIN_LOCKS_CLEARED = "LOGIN_LOCKS_CLEARED"
     # Beyond the contract's list: a spent refresh token presented again, which
