@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("allauth_idp_oidc", "0003_client_allow_uri_wildcards"),
         ("provider", "0001_initial"),
-        ("users", "0010_alter_securityevent_type"),
+        ("users", "0009_alter_securityevent_type"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
