@@ -1,5 +1,6 @@
 """OpenID clients in the admin: allauth's pages, with the secret made and kept
-the service's way (provider.clients) and the redirect URIs under its rules."""
+the service's way (provider.clients), and the redirect URIs and this service's
+settings (a resource server, an audience) under its rules."""
 
 from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
 from allauth.idp.oidc.models import Client
@@ -23,7 +24,22 @@ class ClientAdmin(AllauthClientAdmin):
                 raise ValidationError(str(error)) from None
             return text
 
+        def clean_data(self):
+            # A resource server or an audience under the command's rules (clients.service_settings).
+            data = self.cleaned_data.get("data")
+            if not isinstance(data, dict) or clients.OURS not in data:
+                return data
+            ours = data[clients.OURS]
+            try:
+                if not isinstance(ours, dict) or set(ours) - {"resource_server", "audience"}:
+                    raise clients.ClientError(f"{clients.OURS} holds resource_server and audience, nothing else.")
+                public = self.cleaned_data.get("type") == Client.Type.PUBLIC
+                return {**data, clients.OURS: clients.service_settings(public=public, **ours)}
+            except clients.ClientError as error:
+                raise ValidationError(str(error)) from None
+
         form.clean_redirect_uris = clean_redirect_uris
+        form.clean_data = clean_data
         return form
 
     def save_model(self, request, obj, form, change) -> None:

@@ -79,6 +79,20 @@ def clean_resource(uri: str) -> str:
     return uri
 
 
+def service_settings(*, public: bool, resource_server: object = False, audience: object = None) -> dict:
+    """This service's settings of a client (kept in `Client.data`), checked: the
+    command and the admin both ask this."""
+    if not isinstance(resource_server, bool):
+        raise ClientError("resource_server is true or false.")
+    if resource_server and public:
+        raise ClientError("A resource server authenticates when it introspects: it cannot be --public.")
+    if audience is not None:
+        if not isinstance(audience, str):
+            raise ClientError("An audience is an absolute URI, such as https://api.example.org.")
+        audience = clean_resource(audience)
+    return {"resource_server": resource_server, "audience": audience}
+
+
 def is_resource_server(client: Client) -> bool:
     return bool(((client.data or {}).get(OURS) or {}).get("resource_server"))
 
@@ -142,10 +156,7 @@ def create(
     if cors_origins and not public:
         raise ClientError("--cors-origin is for public browser apps; a confidential client calls from its server.")
     impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
-    if resource_server and public:
-        raise ClientError("A resource server authenticates when it introspects: it cannot be --public.")
-    if audience is not None:
-        audience = clean_resource(audience)
+    ours = service_settings(public=public, resource_server=resource_server, audience=audience)
 
     secret = new_secret()
     client = Client(
@@ -168,7 +179,7 @@ def create(
     if post_logout_redirect_uris:
         client.set_post_logout_redirect_uris(post_logout_redirect_uris)
     if resource_server or audience:
-        client.data = {**(client.data or {}), OURS: {"resource_server": resource_server, "audience": audience}}
+        client.data = {**(client.data or {}), OURS: ours}
     client.save()
     return client, (None if public else secret)
 

@@ -36,3 +36,30 @@ def test_the_admin_refuses_a_redirect_uri_the_command_refuses(rf, admin_user, ur
     form.cleaned_data = {"redirect_uris": f"https://fine.example.org/cb\n{uris}"}
     with pytest.raises(ValidationError):
         form.clean_redirect_uris()
+
+
+@pytest.mark.parametrize(
+    ("client_type", "ours", "says"),
+    [
+        ("public", {"resource_server": True}, "cannot be --public"),
+        ("confidential", {"audience": "orders"}, "absolute URI"),
+        ("confidential", {"resource_server": "yes"}, "true or false"),
+    ],
+)
+def test_the_admin_refuses_service_settings_the_command_refuses(rf, client_type, ours, says):
+    """A resource server or an audience set through the client's `data` passes the rules of `oidc_client create`."""
+    form_class = admin.site._registry[Client].get_form(rf.get("/"))
+    form = form_class()
+    form.cleaned_data = {"type": client_type, "data": {"gql_auth": ours}}
+    with pytest.raises(ValidationError, match=says):
+        form.clean_data()
+
+
+def test_the_admin_keeps_service_settings_the_command_takes(rf):
+    form_class = admin.site._registry[Client].get_form(rf.get("/"))
+    form = form_class()
+    form.cleaned_data = {"type": "confidential", "data": {"gql_auth": {"resource_server": True}, "other": 1}}
+    assert form.clean_data() == {
+        "gql_auth": {"resource_server": True, "audience": None},
+        "other": 1,
+    }
