@@ -210,8 +210,9 @@ class TokenView(oidc_views.TokenView):
             return super().post(request)
         code = request.POST.get("code") or ""
         bound = protocol.binding(code)
-        verifier_refused = protocol.verifier_refused(code, request.POST.get("code_verifier"))
-        grant_id = protocol.grant_of(code)
+        issued = protocol.unredeemed(code)
+        verifier_refused = protocol.verifier_refused(issued, request.POST.get("code_verifier"))
+        grant_id = issued.get_grant_id() if issued is not None else None
         # The ID token's auth_time (OIDCAdapter.populate_id_token).
         request.oidc_auth_time = bound["auth_time"] if bound else None
         response = super().post(request)

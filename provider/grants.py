@@ -19,8 +19,6 @@ from users.events import EventType, announce
 from users.models import User
 from users.sessions import current_token
 
-GRANTING = [Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]
-
 
 @dataclass(frozen=True)
 class Grant:
@@ -34,7 +32,7 @@ class Grant:
 def applications_of(user: User) -> list[Grant]:
     """The applications holding live tokens of `user`, most recently used first:
     two queries whatever their number."""
-    tokens = Token.objects.valid().filter(user=user, type__in=GRANTING, client__isnull=False)
+    tokens = Token.objects.valid().filter(user=user, type__in=protocol.TOKENS, client__isnull=False)
     times = {
         row["client_id"]: row
         for row in tokens.values("client_id", "client__name").annotate(first=Min("created_at"), last=Max("created_at"))
@@ -62,7 +60,7 @@ def revoke_application(request: HttpRequest, client_id: str) -> None:
     client_id = client_id if isinstance(client_id, str) else ""
     with transaction.atomic():
         held = Token.objects.filter(user=user, client_id=client_id, type__in=protocol.HELD)
-        if not held.filter(type__in=GRANTING).valid().exists():
+        if not held.filter(type__in=protocol.TOKENS).valid().exists():
             raise NotFound("No application holds access to your account under that id.", field="id")
         held.delete()
         SpentRefreshToken.objects.filter(user=user, client_id=client_id).delete()

@@ -26,6 +26,7 @@ from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client, Token
 from django.core.cache import cache
 
+from provider.models import GrantSession
 from users.cache_keys import cache_key
 from users.models import AuthToken
 
@@ -43,15 +44,18 @@ def well_formed_challenge(challenge: str) -> bool:
     return S256_CHALLENGE.fullmatch(challenge) is not None
 
 
-def verifier_refused(code: str, verifier: str | None) -> bool:
+def unredeemed(code: str) -> Token | None:
+    """allauth's row of a code not yet redeemed: read before the exchange, which deletes it."""
+    return Token.objects.lookup(Token.Type.AUTHORIZATION_CODE, code) if code else None
+
+
+def verifier_refused(issued: Token | None, verifier: str | None) -> bool:
     """Whether a token request's verifier must be refused whatever it proves:
-    malformed, or sent for a code issued without a challenge. Read before the
-    exchange, which deletes the code's row."""
+    malformed, or sent for a code (`issued`) that had no challenge."""
     if verifier is None:
         return False
-    token = Token.objects.lookup(Token.Type.AUTHORIZATION_CODE, code) if code else None
-    issued_with_challenge = token is not None and isinstance(token.data, dict) and bool(token.data.get("pkce"))
-    return VERIFIER.fullmatch(verifier) is None or not issued_with_challenge
+    with_challenge = issued is not None and isinstance(issued.data, dict) and bool(issued.data.get("pkce"))
+    return VERIFIER.fullmatch(verifier) is None or not with_challenge
 
 
 def redirect_uri_registered(client: Client, uri: str) -> bool:
@@ -101,16 +105,8 @@ def bind(code: str, session: AuthToken, client_id: str) -> None:
     )
 
 
-def grant_of(code: str) -> str | None:
-    """allauth's grant id of a code not yet redeemed (read before the exchange deletes it)."""
-    token = Token.objects.lookup(Token.Type.AUTHORIZATION_CODE, code) if code else None
-    return token.get_grant_id() if token is not None else None
-
-
 def given_through(bound: dict, grant_id: str | None) -> None:
     """Tie the grant a code was redeemed for to the sign-in that made the code."""
-    from provider.models import GrantSession
-
     if grant_id:
         GrantSession.objects.create(
             grant_id=grant_id, session_id=bound["session"], client_id=bound["client"], user_id=bound["user"]
@@ -155,14 +151,22 @@ def revoke_issued(response) -> None:
     Token.objects.filter(hash__in=[get_adapter().hash_token(value) for value in values]).delete()
 
 
-# What an account holds at its applications: codes not yet redeemed, and tokens.
-HELD = [Token.Type.AUTHORIZATION_CODE, Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]
+# What a grant is made of, and what an account holds at its applications besides: codes not yet redeemed.
+TOKENS = [Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]
+HELD = [Token.Type.AUTHORIZATION_CODE, *TOKENS]
 
 
 def revoke_tokens(user_id: int, client_id: str | None = None) -> None:
     """The codes, access and refresh tokens the account holds (at one client, if named)."""
     tokens_held = Token.objects.filter(user_id=user_id, type__in=HELD)
     (tokens_held if client_id is None else tokens_held.filter(client_id=client_id)).delete()
+
+
+def revoke_grant(user_id: int, client_id: str, grant_id: str) -> None:
+    """A grant's whole chain of access and refresh tokens (allauth's grant id);
+    without one (tokens from before allauth kept it), all the client's."""
+    tokens = Token.objects.filter(user_id=user_id, client_id=client_id, type__in=TOKENS)
+    (tokens.filter(data__grant_id=grant_id) if grant_id else tokens).delete()
 
 
 def revoke_what_it_gave(bound: dict) -> None:

@@ -25,8 +25,6 @@ from provider.models import SpentRefreshToken
 from users.events import EventType, announce
 from users.models import User
 
-CHAIN = [Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]
-
 
 def presented(request: HttpRequest) -> Token | None:
     """The live refresh token a refresh request presents, read before allauth rotates it."""
@@ -65,8 +63,7 @@ def spent(request: HttpRequest) -> SpentRefreshToken | None:
 
 def revoke_chain(request: HttpRequest, *, client_id: str, user_id: int, grant_id: str) -> None:
     """End every token of the chain, and record that a spent token came back."""
-    tokens = Token.objects.filter(client_id=client_id, user_id=user_id, type__in=CHAIN)
-    (tokens.filter(data__grant_id=grant_id) if grant_id else tokens).delete()
+    protocol.revoke_grant(user_id, client_id, grant_id)
     owner = User.objects.filter(pk=user_id).first()
     if owner is not None:
         announce(EventType.REFRESH_TOKEN_REUSED, user=owner, request=request)

@@ -14,14 +14,13 @@ every POST these pages accept carries Django's CSRF token besides.
 
 from __future__ import annotations
 
-from allauth.idp.oidc.models import Token
 from django.contrib.auth.models import AnonymousUser
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from rest_framework.exceptions import AuthenticationFailed
 
 from provider.models import GrantSession
-from provider.protocol import revoke_tokens
+from provider.protocol import revoke_grant, revoke_tokens
 from users.authentication import TokenAuthentication, clear_session_cookie, session_cookie_name
 from users.models import sessions_ended
 
@@ -65,12 +64,7 @@ def end_grant(sender, instance: GrantSession, **kwargs) -> None:
     """A sign-in ended (logoutAll, revokeSession, signing out; its row goes with
     it): what applications were given through it ends too, the grant's whole
     chain of refresh and access tokens."""
-    Token.objects.filter(
-        user_id=instance.user_id,
-        client_id=instance.client_id,
-        type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN],
-        data__grant_id=instance.grant_id,
-    ).delete()
+    revoke_grant(instance.user_id, instance.client_id, instance.grant_id)
 
 
 @receiver(sessions_ended)
