@@ -239,6 +239,8 @@ class TokenView(oidc_views.TokenView):
         """allauth's refresh grant, in chains (provider/refresh.py): the token it
         rotates is remembered as spent, and a spent one presented again ends its chain."""
         live = refresh.presented(request)
+        # OIDC Core 12.2: a refreshed ID token says when the person signed in, as the first did.
+        request.oidc_auth_time = refresh.signed_in_at(live) if live is not None else None
         response = super().post(request)
         if response.status_code == 200 and live is not None:
             if not refresh.spend(live):  # spent at the same moment by another request

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from provider import protocol
-from provider.models import SpentRefreshToken
+from provider.models import GrantSession, SpentRefreshToken
 from users.events import EventType, announce
 from users.models import User
 
@@ -30,6 +30,20 @@ def presented(request: HttpRequest) -> Token | None:
     """The live refresh token a refresh request presents, read before allauth rotates it."""
     value = request.POST.get("refresh_token") or ""
     return Token.objects.lookup(Token.Type.REFRESH_TOKEN, value) if value else None
+
+
+def signed_in_at(token: Token) -> int | None:
+    """When the person signed in to the sign-in `token`'s grant was given
+    through (its ID tokens' auth_time), as a timestamp; None for a grant from
+    before sign-ins were recorded with their grants."""
+    given = (
+        GrantSession.objects.filter(
+            grant_id=token.get_grant_id() or "", client_id=token.client_id, user_id=token.user_id
+        )
+        .select_related("session")
+        .first()
+    )
+    return int(given.session.authenticated_at.timestamp()) if given is not None else None
 
 
 def spend(token: Token) -> bool:

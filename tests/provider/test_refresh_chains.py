@@ -68,3 +68,16 @@ def test_two_refreshes_with_one_token_at_once_leave_neither_standing(app, signed
     answer = refresh(app, first)
     assert (answer.status_code, answer.json()["error"]) == (400, "invalid_grant")
     assert not tokens_given().exists()
+
+
+def test_an_id_token_from_a_refresh_says_when_the_person_signed_in(app, signed_in_browser):
+    """OIDC Core 12.2: auth_time is the sign-in's, at every refresh (required
+    where max_age was asked, and the time a client's own max_age reads)."""
+    from tests.provider.conftest import verify
+    from users.models import AuthToken
+
+    first = exchange(app, code_from(authorize(signed_in_browser, app, max_age="600"))).json()
+    signed_in_at = int(AuthToken.objects.get().authenticated_at.timestamp())
+    assert verify(first["id_token"])["auth_time"] == signed_in_at
+    refreshed = refresh(app, first["refresh_token"]).json()
+    assert verify(refreshed["id_token"])["auth_time"] == signed_in_at
