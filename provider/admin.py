@@ -1,6 +1,6 @@
 """OpenID clients in the admin: allauth's pages, with the secret made and kept
 the service's way (provider.clients), and the redirect URIs and this service's
-settings (a resource server, an audience) under its rules."""
+settings (CORS origins, a resource server, an audience) under its rules."""
 
 from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
 from allauth.idp.oidc.models import Client
@@ -24,6 +24,18 @@ class ClientAdmin(AllauthClientAdmin):
                 raise ValidationError(str(error)) from None
             return text
 
+        def clean_cors_origins(self) -> str:
+            text = self.cleaned_data["cors_origins"]
+            origins = list(filter(None, (line.strip() for line in text.splitlines())))
+            try:
+                for origin in origins:
+                    clients.clean_origin(origin)
+                if origins and self.cleaned_data.get("type") != Client.Type.PUBLIC:
+                    raise clients.ClientError(clients.CORS_FOR_PUBLIC_CLIENTS)
+            except clients.ClientError as error:
+                raise ValidationError(str(error)) from None
+            return text
+
         def clean_data(self):
             # A resource server or an audience under the command's rules (clients.service_settings).
             data = self.cleaned_data.get("data")
@@ -40,6 +52,7 @@ class ClientAdmin(AllauthClientAdmin):
 
         form.clean_redirect_uris = clean_redirect_uris
         form.clean_data = clean_data
+        form.clean_cors_origins = clean_cors_origins
         return form
 
     def save_model(self, request, obj, form, change) -> None:

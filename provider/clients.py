@@ -22,6 +22,9 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 OURS = "gql_auth"
 
 
+CORS_FOR_PUBLIC_CLIENTS = "CORS origins are for public browser apps; a confidential client calls from its server."
+
+
 class ClientError(ValueError):
     """Client settings that cannot be registered; the message says why."""
 
@@ -154,7 +157,7 @@ def create(
 
     cors_origins = [clean_origin(origin) for origin in dict.fromkeys(cors_origins)]
     if cors_origins and not public:
-        raise ClientError("--cors-origin is for public browser apps; a confidential client calls from its server.")
+        raise ClientError(CORS_FOR_PUBLIC_CLIENTS)
     impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
     ours = service_settings(public=public, resource_server=resource_server, audience=audience)
 

@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauthlib.openid.connect.core.exceptions import RequestNotSupported, RequestURINotSupported
 
-from provider import protocol, refresh
+from provider import cors, protocol, refresh
 from users.models import AuthToken
 
 
@@ -283,7 +283,10 @@ def with_param(path: str, name: str, value: str) -> str:
     return parts._replace(query=query.urlencode()).geturl()
 
 
-token = TokenView.as_view()
+# A browser app calls these from its own origin (provider/cors.py).
+token = cors.for_browser_apps(TokenView.as_view(), client_of=protocol.asking_client)
+userinfo = cors.for_browser_apps(oidc_views.user_info)
+revoke = cors.for_browser_apps(oidc_views.revoke, client_of=protocol.asking_client)
 
 
 @method_decorator(never_cache, name="dispatch")

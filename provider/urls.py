@@ -14,6 +14,8 @@ urlpatterns = [
     path("identity/o/authorize", endpoints.authorization),
     path("identity/o/logout", endpoints.logout),
     path("identity/o/api/token", endpoints.token),
+    path("identity/o/api/userinfo", endpoints.userinfo),
+    path("identity/o/api/revoke", endpoints.revoke),
     # The device flow is not offered: no client may be given its grant, and its
     # endpoints would let anyone store codes in the cache unbounded.
     path("identity/o/device", endpoints.not_offered),

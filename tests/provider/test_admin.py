@@ -63,3 +63,31 @@ def test_the_admin_keeps_service_settings_the_command_takes(rf):
         "gql_auth": {"resource_server": True, "audience": None},
         "other": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "origins", "refused"),
+    [
+        ("public", "https://spa.example.org", False),
+        ("public", "https://spa.example.org/app", True),
+        ("confidential", "https://spa.example.org", True),
+    ],
+)
+def test_the_admin_takes_cors_origins_under_the_commands_rules(rf, kind, origins, refused):
+    form_class = admin.site._registry[Client].get_form(rf.get("/"))
+    form = form_class(
+        data={
+            "id": "spa",
+            "name": "SPA",
+            "type": kind,
+            "scopes": "openid",
+            "default_scopes": "openid",
+            "grant_types": "authorization_code",
+            "response_types": "code",
+            "redirect_uris": "https://spa.example.org/cb",
+            "cors_origins": origins,
+            "data": "null",
+        }
+    )
+    form.is_valid()
+    assert ("cors_origins" in form.errors) is refused, form.errors
