@@ -12,7 +12,7 @@ from allauth.idp.oidc import views as oidc_views
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
 from allauth.idp.oidc.internal.resources import get_resources
-from allauth.idp.oidc.models import Client, Token
+from allauth.idp.oidc.models import Client
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauthlib.openid.connect.core.exceptions import RequestNotSupported, RequestURINotSupported
 
-from provider import cors, protocol, refresh
+from provider import cors, grants, protocol, refresh
 from users.models import AuthToken
 
 
@@ -68,22 +68,27 @@ class AuthorizationView(oidc_views.AuthorizationView):
         refusal = self.refusal(request)
         if refusal is not None:
             return refusal
-        if self.silent_at_first_party(request):
-            # allauth answers prompt=none from the grants the person gave this client
-            # before, so a first-party one (which asks no consent) would hear
-            # consent_required on first use: there is no consent to stand in for,
-            # and its own path issues the code without a page, as prompt=none asks.
+        self.silent = self.silent_without_token(request)
+        if self.silent:
+            # allauth answers prompt=none from the tokens the person's grants to
+            # this client left, so a client that asks no consent, or whose consent
+            # outlived its tokens (grants.consented), would hear consent_required:
+            # its path without prompt=none issues the code without a page, as
+            # prompt=none asks (and render_to_response never shows one).
             query = request.GET.copy()
             del query["prompt"]
             request.GET, request.META["QUERY_STRING"] = query, query.urlencode()
         return super().get(request, *args, **kwargs)
 
     @staticmethod
-    def silent_at_first_party(request: HttpRequest) -> bool:
+    def silent_without_token(request: HttpRequest) -> bool:
         if request.GET.get("prompt") != "none" or not request.user.is_authenticated:
             return False
         client = Client.objects.filter(id=request.GET.get("client_id") or "").first()
-        return client is not None and client.skip_consent
+        if client is None:
+            return False
+        asked = set(request.GET.get("scope", "").split()) or set(client.get_default_scopes())
+        return client.skip_consent or grants.consented(request.user, client.id, asked)
 
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
         params = request.GET
@@ -124,19 +129,11 @@ class AuthorizationView(oidc_views.AuthorizationView):
             again = without(request.get_full_path(), "max_age")
             rest = [prompt for prompt in prompts if prompt != "login"]
             return redirect_to_login(with_param(again, "prompt", " ".join(rest)) if rest else without(again, "prompt"))
-        if "none" in prompts and not client.skip_consent and not self.consented(request, client, params):
+        asked = set(params.get("scope", "").split()) or set(client.get_default_scopes())
+        if "none" in prompts and not client.skip_consent and not grants.consented(request.user, client.id, asked):
+            # allauth's own check counts the grants of every client.
             return to_client(uri, oauth_errors.ConsentRequired(state=state))
         return None
-
-    @staticmethod
-    def consented(request: HttpRequest, client: Client, params) -> bool:
-        """Whether the person already granted this client every scope it asks
-        for now (allauth's own check counts the grants of every client)."""
-        asked = set(params.get("scope", "").split()) or set(client.get_default_scopes())
-        granted: set[str] = set()
-        for token in Token.objects.valid().filter(user=request.user, client=client):
-            granted.update(token.get_scopes())
-        return asked <= granted
 
     @staticmethod
     def too_old(request: HttpRequest, max_age: str | None) -> bool:
@@ -164,9 +161,40 @@ class AuthorizationView(oidc_views.AuthorizationView):
                 return to_client(error.redirect_uri, error)
         return response
 
+    def get_initial(self) -> dict:
+        self._oauth_request = self._request_info.get("request")  # allauth's get_initial drops it
+        return super().get_initial()
+
     def render_to_response(self, context, **kwargs) -> HttpResponse:
+        if getattr(self, "silent", False) and not self.consent_remembered():
+            # prompt=none shows no page (the scopes it was let in for were not these).
+            return to_client(
+                self._request_info["redirect_uri"], oauth_errors.ConsentRequired(state=self._request_info.get("state"))
+            )
+        if self.request.method == "GET" and self.consent_remembered():
+            # The person granted these scopes before: allauth's own path for a
+            # client that asks no consent, with what it asks now.
+            self._request_info["request"] = self._oauth_request
+            return self._skip_consent()
         # The consent form's answer is a redirect to the client.
         return allow_form_redirect(super().render_to_response(context, **kwargs), self._request_info["redirect_uri"])
+
+    def consent_remembered(self) -> bool:
+        prompts = self.request.GET.get("prompt", "").split()
+        return "consent" not in prompts and grants.consented(
+            self.request.user, self._request_info["client_id"], set(self._scopes)
+        )
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        client_id = self._request_info["client_id"]
+        if (
+            response.status_code == 302
+            and protocol.code_in(response["Location"])
+            and Client.objects.filter(id=client_id, skip_consent=False).exists()
+        ):
+            grants.remember_consent(self.request.user, client_id, set(form.cleaned_data["scopes"]))
+        return response
 
 
 def refused(request: HttpRequest, description: str | None = None, error=None) -> HttpResponse:

@@ -34,3 +34,24 @@ class GrantSession(models.Model):
 
     def __str__(self) -> str:
         return f"Grant {self.grant_id} through session #{self.session_id}"
+
+
+class Consent(models.Model):
+    """The scopes a person granted an application on the consent page (third-party
+    clients, `--consent`): the page is not shown again for them, only for a scope
+    beyond them or when the client asks (`prompt=consent`). revokeApplication
+    ends it; a denial records nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("allauth_idp_oidc.Client", on_delete=models.CASCADE, related_name="+")
+    scopes = models.TextField()  # space-separated, as a token's
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "client"], name="one_consent_per_application")]
+
+    def __str__(self) -> str:
+        return f"Consent of user #{self.user_id} to {self.client_id}"
+
+    def get_scopes(self) -> set[str]:
+        return set(self.scopes.split())
