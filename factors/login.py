@@ -27,6 +27,16 @@ from users.models import AuthToken, User
 
 Type = Authenticator.Type
 
+# RFC 8176 3: a passkey is a key whose private part stays in the authenticator
+# ("hwk", synced passkeys included), unlocked by its user verification: two factors.
+PASSKEY = ("hwk", "mfa")
+
+
+def method_of(authenticator: Authenticator) -> str:
+    """RFC 8176's name for what a second factor proved: a one-time code (an
+    authenticator app's or a recovery code), or a key (a security key, a passkey)."""
+    return "hwk" if authenticator.type == Type.WEBAUTHN else "otp"
+
 
 def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credential: Any) -> tuple[AuthToken, str]:
     """Finish a password login with a TOTP code, a recovery code or a WebAuthn answer."""
@@ -44,7 +54,7 @@ def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credentia
     stage.close(challenge)
     sessions.admit(request, user)
     used(request, user, authenticator)
-    return sessions.start_session(request, user, with_factor=True)
+    return sessions.start_session(request, user, with_factor=True, methods=("pwd", method_of(authenticator), "mfa"))
 
 
 def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken, str]:
@@ -65,7 +75,7 @@ def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken
     )
     sessions.admit(request, owner)
     used(request, owner, authenticator, passwordless=True)
-    return sessions.start_session(request, owner, with_factor=True)
+    return sessions.start_session(request, owner, with_factor=True, methods=PASSKEY)
 
 
 def reauthenticate(request: HttpRequest, password: str | None, code: str | None, credential: Any) -> None:
@@ -77,11 +87,15 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
         raise InvalidInput("Give exactly one of password, code or credential.", field="password")
     if password is not None:
         credentials.check(request, user.email, clean_password(password))
+        sessions.mark_authenticated(token, with_factor=False)
     else:
         code = None if code is None else clean_code(code)
         binding = webauthn.session_binding(token)
-        used(request, user, check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding))
-    sessions.mark_authenticated(token, with_factor=password is None)
+        authenticator = check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding)
+        used(request, user, authenticator)
+        # The session's owner proved the password (or held the passkey) at its login:
+        # a factor now is the second of two.
+        sessions.mark_authenticated(token, with_factor=True, methods=(method_of(authenticator), "mfa"))
     announce(EventType.REAUTHENTICATED, user=user, request=request)
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from django.conf import settings
 
-from provider import clients
+from provider import assurance, clients
 
 
 class OIDCAdapter(DefaultOIDCAdapter):
@@ -35,16 +35,21 @@ class OIDCAdapter(DefaultOIDCAdapter):
         data["grant_types_supported"] = list(clients.GRANTS)
         data["response_types_supported"] = ["code"]
         data["response_modes_supported"] = ["query"]
-        data["claims_supported"] = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified"]
+        data["claims_supported"] = [
+            *("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "email", "email_verified")
+        ]
+        data["acr_values_supported"] = assurance.SUPPORTED
 
     def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:
-        # When the person signed in (OIDC Core 2: required where max_age was asked).
-        auth_time = getattr(self.request, "oidc_auth_time", None)
-        if auth_time is not None:
-            id_token["auth_time"] = auth_time
+        # When, how and how surely the person signed in (provider/assurance.py;
+        # OIDC Core 2: auth_time is required where max_age was asked).
+        id_token.update(getattr(self.request, "oidc_sign_in", None) or {})
 
     def populate_access_token(self, access_token: dict, *, client, scopes, user, **kwargs) -> None:
         # RFC 9068 3: for the resource the request named, else the client's own.
+        # RFC 9068 2.2.1: the sign-in's auth_time, acr and amr, for a resource
+        # server that asks for a step-up (RFC 9470); none for a client acting as itself.
+        access_token.update(getattr(self.request, "oidc_sign_in", None) or {})
         audience = clients.audience_of(client)
         if "aud" not in access_token and audience:
             access_token["aud"] = [audience]

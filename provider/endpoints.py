@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauthlib.openid.connect.core.exceptions import RequestNotSupported, RequestURINotSupported
 
-from provider import cors, grants, protocol, refresh
+from provider import assurance, cors, grants, protocol, refresh
 from users.models import AuthToken
 
 
@@ -61,7 +61,8 @@ class AuthorizationView(oidc_views.AuthorizationView):
         if response.status_code == 302 and isinstance(request.auth, AuthToken):
             code = protocol.code_in(response["Location"])
             if code:
-                protocol.bind(code, request.auth, self._request_info["client_id"])
+                acr_values = self._request_info.get("acr_values", request.GET.get("acr_values"))
+                protocol.bind(code, request.auth, self._request_info["client_id"], acr_values)
         return response
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -119,7 +120,11 @@ class AuthorizationView(oidc_views.AuthorizationView):
         if not request.user.is_authenticated:
             return None
         prompts = params.get("prompt", "").split()
-        if "login" in prompts or self.too_old(request, params.get("max_age")):
+        if (
+            "login" in prompts
+            or self.too_old(request, params.get("max_age"))
+            or assurance.step_up_needed(request.auth, params.get("acr_values"))
+        ):
             if "none" in prompts:
                 return to_client(uri, oauth_errors.LoginRequired(state=state))
             # Once signed in again the sign-in is new: `max_age` and `prompt=login`
@@ -163,6 +168,9 @@ class AuthorizationView(oidc_views.AuthorizationView):
 
     def get_initial(self) -> dict:
         self._oauth_request = self._request_info.get("request")  # allauth's get_initial drops it
+        # Signed into the consent form with the rest, for the code its answer makes.
+        if self.request.method == "GET":  # the form's answer (a POST) brings them back
+            self._request_info["acr_values"] = self.request.GET.get("acr_values")
         return super().get_initial()
 
     def render_to_response(self, context, **kwargs) -> HttpResponse:
@@ -241,8 +249,8 @@ class TokenView(oidc_views.TokenView):
         issued = protocol.unredeemed(code)
         verifier_refused = protocol.verifier_refused(issued, request.POST.get("code_verifier"))
         grant_id = issued.get_grant_id() if issued is not None else None
-        # The ID token's auth_time (OIDCAdapter.populate_id_token).
-        request.oidc_auth_time = bound["auth_time"] if bound else None
+        # What the ID token says of the sign-in (OIDCAdapter.populate_id_token).
+        request.oidc_sign_in = protocol.claims_of(bound) if bound else {}
         response = super().post(request)
         if response.status_code == 200:
             if bound is None or not protocol.session_lives(bound) or verifier_refused:
@@ -267,8 +275,8 @@ class TokenView(oidc_views.TokenView):
         """allauth's refresh grant, in chains (provider/refresh.py): the token it
         rotates is remembered as spent, and a spent one presented again ends its chain."""
         live = refresh.presented(request)
-        # OIDC Core 12.2: a refreshed ID token says when the person signed in, as the first did.
-        request.oidc_auth_time = refresh.signed_in_at(live) if live is not None else None
+        # OIDC Core 12.2: a refreshed ID token says what the first said of the sign-in.
+        request.oidc_sign_in = refresh.sign_in_claims(live) if live is not None else {}
         response = super().post(request)
         if response.status_code == 200 and live is not None:
             if not refresh.spend(live):  # spent at the same moment by another request

@@ -31,6 +31,9 @@ class GrantSession(models.Model):
     session = models.ForeignKey("users.AuthToken", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("allauth_idp_oidc.Client", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What the grant's first ID token said of the sign-in (auth_time, amr, acr):
+    # a refreshed one says the same (OIDC Core 12.2).
+    claims = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"Grant {self.grant_id} through session #{self.session_id}"

@@ -10,8 +10,8 @@
 - A code stands on the hosted session that signed the person in: redeemed while
   that session lives (so a password change, deactivation, `logoutAll` or
   signing out ends the codes it made too), once (a replay revokes what the
-  first redemption gave, RFC 6749 4.1.2), carrying that sign-in's time as the
-  ID token's `auth_time`.
+  first redemption gave, RFC 6749 4.1.2), carrying what the ID token says of
+  that sign-in (`auth_time`, `amr`, `acr`: provider/assurance.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client, Token
 from django.core.cache import cache
 
+from provider import assurance
 from provider.models import GrantSession
 from users.cache_keys import cache_key
 from users.models import AuthToken
@@ -91,7 +92,7 @@ def code_in(location: str) -> str | None:
     return codes[0] if codes else None
 
 
-def bind(code: str, session: AuthToken, client_id: str) -> None:
+def bind(code: str, session: AuthToken, client_id: str, acr_values: str | None) -> None:
     """Record which sign-in a new code stands on, for as long as the code lives."""
     cache.set(
         binding_key(code),
@@ -99,7 +100,7 @@ def bind(code: str, session: AuthToken, client_id: str) -> None:
             "session": session.pk,
             "user": session.user_id,
             "client": client_id,
-            "auth_time": int(session.authenticated_at.timestamp()),
+            "claims": assurance.claims(session, acr_values),
         },
         timeout=app_settings.AUTHORIZATION_CODE_EXPIRES_IN + 5,
     )
@@ -109,12 +110,22 @@ def given_through(bound: dict, grant_id: str | None) -> None:
     """Tie the grant a code was redeemed for to the sign-in that made the code."""
     if grant_id:
         GrantSession.objects.create(
-            grant_id=grant_id, session_id=bound["session"], client_id=bound["client"], user_id=bound["user"]
+            grant_id=grant_id,
+            session_id=bound["session"],
+            client_id=bound["client"],
+            user_id=bound["user"],
+            claims=claims_of(bound),
         )
 
 
 def binding(code: str) -> dict | None:
     return cache.get(binding_key(code)) if code else None
+
+
+def claims_of(bound: dict) -> dict:
+    """What the ID token says of the sign-in a code stands on (a code bound
+    before claims were kept, in the minute of a deploy, had its time alone)."""
+    return bound.get("claims") or {"auth_time": bound["auth_time"]}
 
 
 def session_lives(bound: dict) -> bool:

@@ -32,10 +32,10 @@ def presented(request: HttpRequest) -> Token | None:
     return Token.objects.lookup(Token.Type.REFRESH_TOKEN, value) if value else None
 
 
-def signed_in_at(token: Token) -> int | None:
-    """When the person signed in to the sign-in `token`'s grant was given
-    through (its ID tokens' auth_time), as a timestamp; None for a grant from
-    before sign-ins were recorded with their grants."""
+def sign_in_claims(token: Token) -> dict:
+    """What the first ID token of `token`'s grant said of the sign-in it was
+    given through (auth_time, amr, acr); for a grant given before they were
+    kept, its session's time."""
     given = (
         GrantSession.objects.filter(
             grant_id=token.get_grant_id() or "", client_id=token.client_id, user_id=token.user_id
@@ -43,7 +43,9 @@ def signed_in_at(token: Token) -> int | None:
         .select_related("session")
         .first()
     )
-    return int(given.session.authenticated_at.timestamp()) if given is not None else None
+    if given is None:
+        return {}
+    return given.claims or {"auth_time": int(given.session.authenticated_at.timestamp())}
 
 
 def spend(token: Token) -> bool:

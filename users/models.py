@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -197,9 +198,10 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
         ip_address: str | None = None,
         lifetime: timedelta | None = None,
         with_factor: bool = False,
+        methods: Sequence[str] = (),
     ) -> tuple[AuthToken, str]:
         """Create a token for `user` (living `lifetime`, else TOKEN_TTL; signed in
-        `with_factor` or not); return it with its secret, which is not stored."""
+        `with_factor` or not, by `methods`); return it with its secret, which is not stored."""
         secret = tokens.generate_secret()
         now = timezone.now()
         token = self.create(
@@ -209,6 +211,7 @@ class AuthTokenManager(models.Manager.from_queryset(AuthTokenQuerySet)):  # type
             created_at=now,
             authenticated_at=now,
             authenticated_with_factor=with_factor,
+            methods=" ".join(methods),
             last_used_at=now,
             expires_at=now + (settings.TOKEN_TTL if lifetime is None else lifetime),
             user_agent=user_agent[: AuthToken.USER_AGENT_MAX_LENGTH],
@@ -239,6 +242,10 @@ class AuthToken(models.Model):
     # Whether that proof included a second factor (a code, a security key, a
     # passkey): removing an account's last second factor needs one.
     authenticated_with_factor = models.BooleanField(default=False)
+    # How: RFC 8176's authentication method references, space-separated ("pwd";
+    # "otp" or "hwk" for a code or a security key or passkey; "mfa" with two
+    # factors), which applications read as the ID token's amr.
+    methods = models.CharField(max_length=64, blank=True)
     expires_at = models.DateTimeField(db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)

@@ -6,7 +6,7 @@ A session is one API token (`users.models.AuthToken`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -58,9 +58,15 @@ def admit(request: HttpRequest, user: User) -> None:
     user.email_verified = True  # just checked: the answer need not ask again
 
 
-def start_session(request: HttpRequest, user: User, *, with_factor: bool = False) -> tuple[AuthToken, str]:
+# RFC 8176: what a login by password alone proved.
+PASSWORD = ("pwd",)
+
+
+def start_session(
+    request: HttpRequest, user: User, *, with_factor: bool = False, methods: Sequence[str] = PASSWORD
+) -> tuple[AuthToken, str]:
     """Issue a session to `user`, who has passed every check of a login (a
-    second factor among them: `with_factor`)."""
+    second factor among them: `with_factor`) by `methods` (RFC 8176 values)."""
     with transaction.atomic():
         # Serialised with logoutAll, password changes and deactivation, so no
         # token issued before those survives them (it is bound to the password too).
@@ -70,6 +76,7 @@ def start_session(request: HttpRequest, user: User, *, with_factor: bool = False
             user_agent=request.headers.get("User-Agent", ""),
             ip_address=client_ip(request),
             with_factor=with_factor,
+            methods=methods,
         )
         # Django's own receiver records last_login; others may audit. Still under
         # the lock: a deleteAccount waiting on the row lands after them, not
@@ -132,13 +139,14 @@ def recent_session(request: HttpRequest) -> AuthToken:
     return token
 
 
-def mark_authenticated(token: AuthToken, *, with_factor: bool) -> None:
+def mark_authenticated(token: AuthToken, *, with_factor: bool, methods: Sequence[str] = PASSWORD) -> None:
     """Record that the session's owner has just proved it is them again, with a
-    second factor or not (the latest proof is the one that counts)."""
+    second factor or not, by `methods` (the latest proof is the one that counts)."""
     token.authenticated_at = timezone.now()
     token.authenticated_with_factor = with_factor
+    token.methods = " ".join(methods)
     AuthToken.objects.filter(pk=token.pk).update(
-        authenticated_at=token.authenticated_at, authenticated_with_factor=with_factor
+        authenticated_at=token.authenticated_at, authenticated_with_factor=with_factor, methods=token.methods
     )
 
 

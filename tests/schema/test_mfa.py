@@ -349,6 +349,22 @@ def test_reauthenticate_with_a_second_factor(gql, enrolled, clock):
     assert gql(REGENERATE_CODES, token=token)["regenerateRecoveryCodes"]["success"]
 
 
+def test_a_session_records_how_its_owner_last_proved_it(gql, enrolled, clock):
+    """RFC 8176 values, which applications read as amr (provider/assurance.py)."""
+    user, secret, codes = enrolled
+    verified = gql(VERIFY_MFA, {"mfaToken": mfa_token(gql), "code": codes[0]})["verifyMfa"]
+    session = AuthToken.objects.get()
+    assert session.methods == "pwd otp mfa" and session.authenticated_with_factor
+    token = verified["token"]
+    assert gql(REAUTHENTICATE, {"password": STRONG_PASSWORD}, token=token)["reauthenticate"]["success"]
+    session.refresh_from_db()
+    assert session.methods == "pwd" and not session.authenticated_with_factor
+    clock.shift(timedelta(seconds=31))  # a new code
+    assert gql(REAUTHENTICATE, {"code": totp(secret)}, token=token)["reauthenticate"]["success"]
+    session.refresh_from_db()
+    assert session.methods == "otp mfa"
+
+
 def test_reauthenticate_refuses_wrong_answers_and_counts_them(gql, enrolled, clock, settings):
     user, secret, _ = enrolled
     _, token = AuthToken.objects.issue(user)

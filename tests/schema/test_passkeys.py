@@ -190,6 +190,7 @@ def test_a_passkey_signs_in_alone_and_is_listed_as_one(gql, ada_key):
     factors = gql(FACTORS, token=result["token"])["me"]["authenticators"]
     assert [(f["type"], f["name"], f["passkey"]) for f in factors] == [("WEBAUTHN", "laptop", True)]
     assert factors[0]["lastUsedAt"] is not None
+    assert AuthToken.objects.filter(user__email="ada@example.com").latest("created_at").methods == "hwk mfa"
 
 
 def test_a_passkey_answers_a_password_logins_second_step_and_reauthenticates(gql, ada_key):
@@ -198,6 +199,7 @@ def test_a_passkey_answers_a_password_logins_second_step_and_reauthenticates(gql
     assert [c["id"] for c in public_key["allowCredentials"]] == [websafe_encode(ada_key.credential_id)]
     result = gql(VERIFY_MFA, {"mfaToken": token, "credential": ada_key.get(public_key)})["verifyMfa"]
     assert result["success"], result
+    assert AuthToken.objects.latest("created_at").methods == "pwd hwk mfa"
     asked = options(gql, "REAUTHENTICATE", result["token"])["options"]["publicKey"]
     answer_ = gql(REAUTHENTICATE, {"credential": ada_key.get(asked, counter=2)}, token=result["token"])
     assert answer_["reauthenticate"]["success"]
