@@ -39,6 +39,8 @@ class OIDCAdapter(DefaultOIDCAdapter):
             *("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "email", "email_verified")
         ]
         data["acr_values_supported"] = assurance.SUPPORTED
+        # OpenID Connect Prompt Create 1.0's list: `create` once the hosted sign-up exists.
+        data["prompt_values_supported"] = ["none", "login", "consent", "select_account"]
 
     def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:
         # When, how and how surely the person signed in (provider/assurance.py;

@@ -5,7 +5,7 @@ with this service's rules (provider/protocol.py), and the endpoints not offered.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.core.internal.httpkit import extract_basic_auth
 from allauth.idp.oidc import views as oidc_views
@@ -20,14 +20,20 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    HttpResponseRedirect,
     JsonResponse,
     QueryDict,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
-from oauthlib.openid.connect.core.exceptions import RequestNotSupported, RequestURINotSupported
+from oauthlib.openid.connect.core.exceptions import (
+    AccountSelectionRequired,
+    RequestNotSupported,
+    RequestURINotSupported,
+)
 
 from provider import assurance, cors, grants, protocol, refresh
 from users.models import AuthToken
@@ -120,6 +126,17 @@ class AuthorizationView(oidc_views.AuthorizationView):
         if not request.user.is_authenticated:
             return None
         prompts = params.get("prompt", "").split()
+        if "select_account" in prompts:
+            if "none" in prompts:
+                return to_client(uri, AccountSelectionRequired(state=state))
+            # The hosted login asks whether to go on as the person signed in or as another.
+            rest = [prompt for prompt in prompts if prompt != "select_account"]
+            again = (
+                with_param(request.get_full_path(), "prompt", " ".join(rest))
+                if rest
+                else without(request.get_full_path(), "prompt")
+            )
+            return HttpResponseRedirect(f"{reverse('hosted-login')}?{urlencode({'next': again, 'account': 'choose'})}")
         if (
             "login" in prompts
             or self.too_old(request, params.get("max_age"))

@@ -99,6 +99,9 @@ def login(request: HttpRequest) -> HttpResponse:
         return sign_in(request)
     if request.user.is_authenticated and not next_url(request):
         return page(request, "signed_in")
+    if request.user.is_authenticated and request.GET.get("account") == "choose":
+        # prompt=select_account: go on as the person signed in, or sign in as another.
+        return page(request, "password", current=request.user)
     return page(request, "password")
 
 

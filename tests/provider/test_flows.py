@@ -553,3 +553,30 @@ def test_prompt_none_without_a_sign_in_still_tells_the_client(app, make_user):
     make_user()
     silent = authorize(Client(), app, prompt="none")
     assert silent.status_code == 302 and "error=login_required" in silent["Location"]
+
+
+def test_prompt_select_account_lets_the_person_go_on_or_sign_in_as_another(app, signed_in_browser, make_user):
+    from tests.provider.conftest import sign_in
+
+    asked = authorize(signed_in_browser, app, prompt="select_account")
+    assert asked.status_code == 302 and asked["Location"].startswith("/login?")
+    chooser = signed_in_browser.get(asked["Location"])
+    assert chooser.context["current"].email == "ada@example.com"
+    go_on = chooser.context["next"]
+    assert "prompt" not in parse_qs(urlsplit(go_on).query)
+    assert b'id="continue-as"' in chooser.content and b'name="password"' in chooser.content
+    assert code_from(signed_in_browser.get(go_on))  # as Ada
+    make_user("bob@example.com")
+    as_bob = sign_in(signed_in_browser, "bob@example.com", next=go_on)
+    code = code_from(signed_in_browser.get(as_bob["Location"]))
+    assert verify(exchange(app, code).json()["id_token"])["email"] == "bob@example.com"
+
+
+def test_prompt_select_account_with_none_tells_the_client(app, signed_in_browser):
+    silent = authorize(signed_in_browser, app, prompt="none select_account")
+    assert silent.status_code == 302 and "error=account_selection_required" in silent["Location"]
+
+
+def test_discovery_names_the_prompts_answered(db):
+    config = Client().get("/.well-known/openid-configuration").json()
+    assert config["prompt_values_supported"] == ["none", "login", "consent", "select_account"]
