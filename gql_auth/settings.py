@@ -294,6 +294,9 @@ IDP_OIDC_ACCESS_TOKEN_FORMAT = "jwt"
 IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = env_int("OIDC_ACCESS_TOKEN_TTL_SECONDS", 600)
 IDP_OIDC_ID_TOKEN_EXPIRES_IN = env_int("OIDC_ID_TOKEN_TTL_SECONDS", 300)
 IDP_OIDC_REFRESH_TOKEN_EXPIRES_IN = env_int("OIDC_REFRESH_TOKEN_TTL_DAYS", 30) * 24 * 3600
+# How long a back-channel logout delivery waits for an application's answer
+# (provider/logout.py): a slow receiver must not hold up the workers after the answer.
+OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = env_int("OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS", 5)
 IDP_OIDC_ROTATE_REFRESH_TOKEN = True
 IDP_OIDC_INTROSPECTION_ENABLED = True
 # A resource server asks about the tokens of the applications calling it; any
@@ -340,6 +343,10 @@ RATE_LIMITS = {
     # a challenge; enrolling and removing factors is bounded per account.
     "webauthn_options": "30/m/ip",
     "manage_factors": "30/m/user",
+    # The device flow (RFC 8628): each request stores a code pair in the cache
+    # for its 5 minutes, so a device's requests are bounded per IP. Entering a
+    # user code on /device is allauth's own limit (device_user_code, 5/m/ip).
+    "device_code": "10/m/ip",
     # Failed logins and codes recorded as security events, per account: a flood of
     # guesses leaves this many rows, then the lock's one LOGIN_LOCKED (audit/log.py).
     "audit_failures": "10/15m/key",

@@ -31,15 +31,17 @@ class OIDCAdapter(DefaultOIDCAdapter):
         for name, value in list(data.items()):
             if name.endswith(("_endpoint", "_uri")) and isinstance(value, str) and value.startswith("http"):
                 data[name] = urlsplit(value)._replace(scheme=issuer.scheme, netloc=issuer.netloc).geturl()
-        data.pop("device_authorization_endpoint", None)
         data["grant_types_supported"] = list(clients.GRANTS)
         data["response_types_supported"] = ["code"]
         data["response_modes_supported"] = ["query"]
         data["claims_supported"] = [
-            *("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "email", "email_verified")
+            *("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "email", "email_verified")
         ]
         data["acr_values_supported"] = assurance.SUPPORTED
         # OpenID Connect Prompt Create 1.0's list: `create` once the hosted sign-up exists.
+        # OpenID Connect Back-Channel Logout 1.0 (provider/logout.py): every ID token carries sid.
+        data["backchannel_logout_supported"] = True
+        data["backchannel_logout_session_supported"] = True
         data["prompt_values_supported"] = ["none", "login", "consent", "select_account"]
 
     def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:

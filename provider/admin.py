@@ -1,6 +1,7 @@
 """OpenID clients in the admin: allauth's pages, with the secret made and kept
 the service's way (provider.clients), and the redirect URIs and this service's
-settings (CORS origins, a resource server, an audience) under its rules."""
+settings (CORS origins, a resource server, an audience, a back-channel logout
+URI) under its rules."""
 
 from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
 from allauth.idp.oidc.models import Client
@@ -43,8 +44,8 @@ class ClientAdmin(AllauthClientAdmin):
                 return data
             ours = data[clients.OURS]
             try:
-                if not isinstance(ours, dict) or set(ours) - {"resource_server", "audience"}:
-                    raise clients.ClientError(f"{clients.OURS} holds resource_server and audience, nothing else.")
+                if not isinstance(ours, dict) or set(ours) - set(clients.SETTINGS):
+                    raise clients.ClientError(f"{clients.OURS} holds {', '.join(clients.SETTINGS)}, nothing else.")
                 public = self.cleaned_data.get("type") == Client.Type.PUBLIC
                 return {**data, clients.OURS: clients.service_settings(public=public, **ours)}
             except clients.ClientError as error:

@@ -12,7 +12,12 @@ from django.contrib.auth.hashers import make_password
 from provider.hashers import ClientSecretHasher
 from users import tokens
 
-GRANTS = ("authorization_code", "refresh_token", "client_credentials")
+DEVICE_CODE = Client.GrantType.DEVICE_CODE.value  # RFC 8628's URN
+GRANTS = ("authorization_code", "refresh_token", "client_credentials", DEVICE_CODE)
+# What the command takes for a grant besides its own name.
+GRANT_ALIASES = {"device_code": DEVICE_CODE}
+# The grants in which a person signs in (and so gets ID tokens and refresh tokens).
+SIGN_IN_GRANTS = ("authorization_code", DEVICE_CODE)
 DEFAULT_GRANTS = ["authorization_code", "refresh_token"]
 DEFAULT_SCOPES = ["openid", "profile", "email"]
 # RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -82,7 +87,22 @@ def clean_resource(uri: str) -> str:
     return uri
 
 
-def service_settings(*, public: bool, resource_server: object = False, audience: object = None) -> dict:
+def clean_backchannel_logout_uri(uri: str) -> str:
+    """Where the service POSTs logout tokens: https, or http on a loopback host
+    in development (OIDC Back-Channel Logout 2.2); no fragment."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ClientError(f"Back-channel logout URI {uri!r} must be an https URL.")
+    return clean_redirect_uri(uri)
+
+
+def service_settings(
+    *,
+    public: bool,
+    resource_server: object = False,
+    audience: object = None,
+    backchannel_logout_uri: object = None,
+) -> dict:
     """This service's settings of a client (kept in `Client.data`), checked: the
     command and the admin both ask this."""
     if not isinstance(resource_server, bool):
@@ -93,7 +113,14 @@ def service_settings(*, public: bool, resource_server: object = False, audience:
         if not isinstance(audience, str):
             raise ClientError("An audience is an absolute URI, such as https://api.example.org.")
         audience = clean_resource(audience)
-    return {"resource_server": resource_server, "audience": audience}
+    if backchannel_logout_uri is not None:
+        if not isinstance(backchannel_logout_uri, str):
+            raise ClientError("A back-channel logout URI is an https URL.")
+        backchannel_logout_uri = clean_backchannel_logout_uri(backchannel_logout_uri)
+    return {"resource_server": resource_server, "audience": audience, "backchannel_logout_uri": backchannel_logout_uri}
+
+
+SETTINGS = ("resource_server", "audience", "backchannel_logout_uri")
 
 
 def is_resource_server(client: Client) -> bool:
@@ -102,6 +129,10 @@ def is_resource_server(client: Client) -> bool:
 
 def audience_of(client: Client) -> str | None:
     return ((client.data or {}).get(OURS) or {}).get("audience")
+
+
+def backchannel_logout_uri_of(client: Client) -> str | None:
+    return ((client.data or {}).get(OURS) or {}).get("backchannel_logout_uri")
 
 
 def clean_scope(scope: str) -> str:
@@ -122,6 +153,7 @@ def create(
     consent: bool = False,
     resource_server: bool = False,
     audience: str | None = None,
+    backchannel_logout_uri: str | None = None,
 ) -> tuple[Client, str | None]:
     """Register a client; return it with its secret (None for a public client),
     which is shown this once.
@@ -133,18 +165,22 @@ def create(
     `resource_server`: an API that may introspect the tokens other clients
     were given (any other client learns nothing of them, RFC 7662 2.1).
     `audience`: the resource its access tokens are for when a request names
-    none (RFC 8707's `resource` otherwise), their `aud` (RFC 9068 3)."""
+    none (RFC 8707's `resource` otherwise), their `aud` (RFC 9068 3).
+    `backchannel_logout_uri`: where it hears that a sign-in ended (provider/logout.py)."""
     name = name.strip()
     if not name or len(name) > Client._meta.get_field("name").max_length:
         raise ClientError("A client needs a name of 1 to 100 characters.")
-    grants = list(dict.fromkeys(grants or DEFAULT_GRANTS))
+    grants = list(dict.fromkeys(GRANT_ALIASES.get(grant, grant) for grant in grants or DEFAULT_GRANTS))
     unknown = [grant for grant in grants if grant not in GRANTS]
     if unknown:
         raise ClientError(f"Unknown grant {unknown[0]!r}; choose from {', '.join(GRANTS)}.")
     if public and "client_credentials" in grants:
         raise ClientError("A public client has no secret, so it cannot use client_credentials.")
-    if "refresh_token" in grants and "authorization_code" not in grants:
-        raise ClientError("refresh_token needs authorization_code: refresh tokens come from a sign-in.")
+    if "refresh_token" in grants and not set(SIGN_IN_GRANTS) & set(grants):
+        raise ClientError("refresh_token needs authorization_code or device_code: refresh tokens come from a sign-in.")
+    if DEVICE_CODE in grants and not public:
+        # allauth's device flow knows public clients only (a TV or a CLI keeps no secret).
+        raise ClientError("device_code is for --public clients: a device keeps no secret.")
     redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(redirect_uris)]
     post_logout_redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(post_logout_redirect_uris)]
     if "authorization_code" in grants and not redirect_uris:
@@ -152,14 +188,20 @@ def create(
     if "authorization_code" not in grants and (redirect_uris or post_logout_redirect_uris):
         raise ClientError("Redirect URIs are for clients that sign people in (authorization_code).")
     scopes = [clean_scope(scope) for scope in dict.fromkeys(scopes or DEFAULT_SCOPES)]
-    if "authorization_code" in grants and "openid" not in scopes:
+    if set(SIGN_IN_GRANTS) & set(grants) and "openid" not in scopes:
         scopes.insert(0, "openid")
 
     cors_origins = [clean_origin(origin) for origin in dict.fromkeys(cors_origins)]
     if cors_origins and not public:
         raise ClientError(CORS_FOR_PUBLIC_CLIENTS)
     impersonable = public and not all(uri.startswith("https://") for uri in redirect_uris)
-    ours = service_settings(public=public, resource_server=resource_server, audience=audience)
+    ours = service_settings(
+        public=public, resource_server=resource_server, audience=audience, backchannel_logout_uri=backchannel_logout_uri
+    )
+    if backchannel_logout_uri and not set(SIGN_IN_GRANTS) & set(grants):
+        raise ClientError(
+            "A back-channel logout URI is for clients that sign people in (authorization_code, device_code)."
+        )
 
     secret = new_secret()
     client = Client(
@@ -173,7 +215,7 @@ def create(
     client.set_grant_types(grants)
     client.set_redirect_uris(redirect_uris)
     client.set_scopes(scopes)
-    if "authorization_code" in grants:
+    if set(SIGN_IN_GRANTS) & set(grants):
         client.set_default_scopes([scope for scope in ("openid", "email") if scope in scopes])
     else:
         # A service acting as itself has no person: no identity scopes unless asked.
@@ -181,7 +223,7 @@ def create(
     client.set_response_types(["code"] if "authorization_code" in grants else [])
     if post_logout_redirect_uris:
         client.set_post_logout_redirect_uris(post_logout_redirect_uris)
-    if resource_server or audience:
+    if resource_server or audience or backchannel_logout_uri:
         client.data = {**(client.data or {}), OURS: ours}
     client.save()
     return client, (None if public else secret)
@@ -201,5 +243,6 @@ def describe(client: Client) -> dict:
         "consent": not client.skip_consent,
         "resource_server": is_resource_server(client),
         "audience": audience_of(client),
+        "backchannel_logout_uri": backchannel_logout_uri_of(client),
         "created_at": client.created_at.isoformat(),
     }

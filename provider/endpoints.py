@@ -8,7 +8,9 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 from allauth.core.internal.httpkit import extract_basic_auth
+from allauth.idp.oidc import app_settings as oidc_app_settings
 from allauth.idp.oidc import views as oidc_views
+from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
 from allauth.idp.oidc.internal.resources import get_resources
@@ -35,7 +37,9 @@ from oauthlib.openid.connect.core.exceptions import (
     RequestURINotSupported,
 )
 
-from provider import assurance, cors, grants, protocol, refresh
+from provider import assurance, clients, cors, grants, protocol, refresh
+from users import ratelimits
+from users.errors import RateLimited
 from users.models import AuthToken
 
 
@@ -259,6 +263,8 @@ class TokenView(oidc_views.TokenView):
         grant_type = request.POST.get("grant_type")
         if grant_type == "refresh_token":
             return self.refresh_grant(request)
+        if grant_type == clients.DEVICE_CODE:
+            return self.device_grant(request)
         if grant_type != "authorization_code":
             return super().post(request)
         code = request.POST.get("code") or ""
@@ -286,6 +292,25 @@ class TokenView(oidc_views.TokenView):
             if protocol.was_redeemed(code):
                 protocol.revoke_what_it_gave(bound)  # a replay: RFC 6749 4.1.2
             protocol.spend(code)  # a wrong verifier or redirect URI uses it up
+        return response
+
+    def device_grant(self, request: HttpRequest) -> HttpResponse:
+        """allauth's device code grant (RFC 8628 3.4), under the rules of a code:
+        redeemed while the sign-in that confirmed it lives, once, its grant
+        given through that sign-in."""
+        device_code = request.POST.get("device_code") or ""
+        bound = protocol.binding(device_code)
+        request.oidc_sign_in = protocol.claims_of(bound) if bound else {}
+        response = super().post(request)
+        if response.status_code == 200:
+            if bound is None or not protocol.session_lives(bound):
+                protocol.revoke_issued(response)
+                protocol.spend(device_code)
+                return invalid_grant()
+            if not protocol.first_redemption(device_code):
+                protocol.revoke_what_it_gave(bound)  # two polls at once: neither stands
+                return invalid_grant()
+            protocol.given_through(bound, protocol.grant_of(response))
         return response
 
     def refresh_grant(self, request: HttpRequest) -> HttpResponse:
@@ -354,6 +379,54 @@ class LogoutView(oidc_views.LogoutView):
 
 
 logout = LogoutView.as_view()
+
+
+def device_code(request: HttpRequest) -> HttpResponse:
+    """allauth's device authorization endpoint (RFC 8628 3.1), bounded per IP
+    (each answer stores a code pair), and sending the person to this service's
+    page for it, at the issuer's base, whatever host the device reached."""
+    try:
+        ratelimits.hit(request, "device_code")
+    except RateLimited as refusal:
+        return JsonResponse({"error": "slow_down", "error_description": refusal.message}, status=429)
+    client = Client.objects.filter(id=request.POST.get("client_id") or "").first()
+    if client is None:
+        return JsonResponse({"error": "invalid_client"}, status=401)
+    if client.type != Client.Type.PUBLIC or clients.DEVICE_CODE not in client.get_grant_types():
+        # allauth would store a code pair for any client, and refuse it only at the poll.
+        return JsonResponse({"error": "unauthorized_client"}, status=400)
+    response = oidc_views.device_code(request)
+    if response.status_code == 200:
+        body = json.loads(response.content)
+        page = f"{get_adapter().get_issuer()}{reverse('device')}"
+        body.update(verification_uri=page, verification_uri_complete=f"{page}?{urlencode({'code': body['user_code']})}")
+        response.content = json.dumps(body)
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class DeviceAuthorizationView(oidc_views.DeviceAuthorizationView):
+    """`/device`: where a person signed in on the hosted login (its rules,
+    locks and second step) enters the code a device shows, and confirms it.
+
+    allauth's view takes its form unprotected (csrf_exempt); here Django's CSRF
+    check stands, as on every page: another page of the same site must not
+    confirm an attacker's device code on a signed-in person's behalf."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Its own dispatch, so as_view copies no csrf_exempt from allauth's
+        # (whose login_required still runs, in super()).
+        return super().dispatch(request, *args, **kwargs)
+
+    def _dispatch_authorization(self, request, user_code, device_code, client) -> HttpResponse:
+        response = super()._dispatch_authorization(request, user_code, device_code, client)
+        if request.method == "POST" and request.POST.get("action") == "confirm" and isinstance(request.auth, AuthToken):
+            # The grant stands on this sign-in, as a code's does (protocol.bind).
+            protocol.bind(device_code, request.auth, client.id, None, lifetime=oidc_app_settings.DEVICE_CODE_EXPIRES_IN)
+        return response
+
+
+device_authorization = DeviceAuthorizationView.as_view()
 
 
 def not_offered(request: HttpRequest) -> HttpResponse:

@@ -26,7 +26,7 @@ from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client, Token
 from django.core.cache import cache
 
-from provider import assurance
+from provider import assurance, logout
 from provider.models import GrantSession
 from users.cache_keys import cache_key
 from users.models import AuthToken
@@ -92,17 +92,19 @@ def code_in(location: str) -> str | None:
     return codes[0] if codes else None
 
 
-def bind(code: str, session: AuthToken, client_id: str, acr_values: str | None) -> None:
-    """Record which sign-in a new code stands on, for as long as the code lives."""
+def bind(code: str, session: AuthToken, client_id: str, acr_values: str | None, lifetime: int | None = None) -> None:
+    """Record which sign-in a new code stands on, for as long as the code lives
+    (an authorization code's minute, or `lifetime` seconds: a device code's)."""
     cache.set(
         binding_key(code),
         {
             "session": session.pk,
             "user": session.user_id,
             "client": client_id,
-            "claims": assurance.claims(session, acr_values),
+            # The ID token's sid, by which a back-channel logout names this sign-in.
+            "claims": {**assurance.claims(session, acr_values), "sid": logout.session_id(session.pk)},
         },
-        timeout=app_settings.AUTHORIZATION_CODE_EXPIRES_IN + 5,
+        timeout=(lifetime or app_settings.AUTHORIZATION_CODE_EXPIRES_IN) + 5,
     )
 
 
@@ -134,8 +136,10 @@ def session_lives(bound: dict) -> bool:
 
 def first_redemption(code: str) -> bool:
     """Claim the code's one redemption; False when it was claimed already (an
-    atomic add in the shared cache, so of two racing, one wins)."""
-    return cache.add(redeemed_key(code), True, timeout=app_settings.AUTHORIZATION_CODE_EXPIRES_IN + 5)
+    atomic add in the shared cache, so of two racing, one wins). Kept as long
+    as the longest-lived code (a device code), so no replay outlives it."""
+    lifetime = max(app_settings.AUTHORIZATION_CODE_EXPIRES_IN, app_settings.DEVICE_CODE_EXPIRES_IN)
+    return cache.add(redeemed_key(code), True, timeout=lifetime + 5)
 
 
 def was_redeemed(code: str) -> bool:
@@ -153,6 +157,12 @@ def asking_client(request) -> str | None:
     """The client a token request names: HTTP Basic's user, or `client_id`."""
     client_id, _ = extract_basic_auth(request.headers)
     return client_id or request.POST.get("client_id")
+
+
+def grant_of(response) -> str | None:
+    """allauth's grant id of the tokens a token response carries."""
+    issued = Token.objects.lookup(Token.Type.ACCESS_TOKEN, json.loads(response.content)["access_token"])
+    return issued.get_grant_id() if issued is not None else None
 
 
 def revoke_issued(response) -> None:

@@ -15,18 +15,19 @@ every POST these pages accept carries Django's CSRF token besides.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from rest_framework.exceptions import AuthenticationFailed
 
+from provider import logout
 from provider.models import GrantSession
 from provider.protocol import revoke_grant, revoke_tokens
 from users.authentication import TokenAuthentication, clear_session_cookie, session_cookie_name
-from users.models import sessions_ended
+from users.models import AuthToken, sessions_ended
 
 # The provider's endpoints and the hosted pages; nothing else reads the cookie
 # this way (the API applies its own rules, users.authentication).
-HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password")
+HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password", "/device")
 
 
 def signed_in(request) -> None:
@@ -67,10 +68,19 @@ def end_grant(sender, instance: GrantSession, **kwargs) -> None:
     revoke_grant(instance.user_id, instance.client_id, instance.grant_id)
 
 
+@receiver(pre_delete, sender=AuthToken)
+def tell_applications(sender, instance: AuthToken, **kwargs) -> None:
+    """A sign-in is ending: the applications given tokens through it hear so
+    (back-channel logout), read while its grants are still there."""
+    logout.sign_in_ended(instance.pk)
+
+
 @receiver(sessions_ended)
 def revoke_grants(sender, user, **kwargs) -> None:
     """A new password or a deactivation ends what applications hold too: their
     refresh tokens, and the rows introspection and allauth's resource-server
     class check access tokens against. (JWTs already verified offline live out
-    their few minutes: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN.)"""
+    their few minutes: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN.) Those still holding
+    grants through a session that stays (the caller's) hear the account signed out."""
     revoke_tokens(user.pk)
+    logout.account_signed_out(user.pk)

@@ -16,10 +16,10 @@ urlpatterns = [
     path("identity/o/api/token", endpoints.token),
     path("identity/o/api/userinfo", endpoints.userinfo),
     path("identity/o/api/revoke", endpoints.revoke),
-    # The device flow is not offered: no client may be given its grant, and its
-    # endpoints would let anyone store codes in the cache unbounded.
+    # The device flow (RFC 8628): its page is /device, on the hosted login's session.
+    path("device", endpoints.device_authorization, name="device"),
     path("identity/o/device", endpoints.not_offered),
-    path("identity/o/api/device/code", endpoints.not_offered),
+    path("identity/o/api/device/code", endpoints.device_code),
     # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
     path("", include("allauth.idp.urls")),
 ]

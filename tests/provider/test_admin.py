@@ -44,6 +44,8 @@ def test_the_admin_refuses_a_redirect_uri_the_command_refuses(rf, admin_user, ur
         ("public", {"resource_server": True}, "cannot be --public"),
         ("confidential", {"audience": "orders"}, "absolute URI"),
         ("confidential", {"resource_server": "yes"}, "true or false"),
+        ("confidential", {"backchannel_logout_uri": "http://rp.example.org/logout"}, "https"),
+        ("confidential", {"backchannel_logout_uri": "com.example.app:/logout"}, "https"),
     ],
 )
 def test_the_admin_refuses_service_settings_the_command_refuses(rf, client_type, ours, says):
@@ -60,7 +62,7 @@ def test_the_admin_keeps_service_settings_the_command_takes(rf):
     form = form_class()
     form.cleaned_data = {"type": "confidential", "data": {"gql_auth": {"resource_server": True}, "other": 1}}
     assert form.clean_data() == {
-        "gql_auth": {"resource_server": True, "audience": None},
+        "gql_auth": {"resource_server": True, "audience": None, "backchannel_logout_uri": None},
         "other": 1,
     }
 

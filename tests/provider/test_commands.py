@@ -161,3 +161,20 @@ def test_a_public_app_on_a_custom_scheme_or_loopback_is_asked_consent_for():
 def test_a_cors_origin_is_an_origin(origin):
     with pytest.raises(CommandError, match="must be scheme://host"):
         run("create", "--name", "W", "--public", "--redirect-uri", "https://w.example.org/cb", "--cors-origin", origin)
+
+
+def test_a_back_channel_logout_uri_is_registered_and_listed():
+    made = run(
+        "create", "--name", "O", "--redirect-uri", "https://o.example.org/cb",
+        "--backchannel-logout-uri", "https://o.example.org/backchannel-logout",
+    )  # fmt: skip
+    assert made["backchannel_logout_uri"] == "https://o.example.org/backchannel-logout"
+    assert run("list")[0]["backchannel_logout_uri"] == "https://o.example.org/backchannel-logout"
+
+
+@pytest.mark.parametrize(
+    "uri", ["http://o.example.org/logout", "com.example.app:/logout", "https://o.example.org/logout#x", "/logout"]
+)
+def test_a_back_channel_logout_uri_is_https(uri):
+    with pytest.raises(CommandError, match="Back-channel logout URI|Redirect URI"):
+        run("create", "--name", "O", "--redirect-uri", "https://o.example.org/cb", "--backchannel-logout-uri", uri)

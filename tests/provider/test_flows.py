@@ -390,15 +390,6 @@ def test_prompt_none_does_not_stand_in_for_consent(register, signed_in_browser, 
     assert "code=" not in silent["Location"]
 
 
-def test_the_device_flow_is_not_offered(app):
-    assert Client().post("/identity/o/api/device/code", {"client_id": app.client_id}).status_code == 404
-    assert Client().get("/identity/o/device").status_code == 404
-    config = Client().get("/.well-known/openid-configuration").json()
-    assert "device_authorization_endpoint" not in config
-    assert config["response_types_supported"] == ["code"]
-    assert sorted(config["grant_types_supported"]) == ["authorization_code", "client_credentials", "refresh_token"]
-
-
 def test_the_issuer_may_be_set_apart_from_the_pages_base(settings):
     settings.PUBLIC_URL = "https://app.example.org"
     settings.OIDC_ISSUER = "https://auth.example.org"
@@ -580,3 +571,17 @@ def test_prompt_select_account_with_none_tells_the_client(app, signed_in_browser
 def test_discovery_names_the_prompts_answered(db):
     config = Client().get("/.well-known/openid-configuration").json()
     assert config["prompt_values_supported"] == ["none", "login", "consent", "select_account"]
+
+
+def test_discovery_lists_only_what_is_offered(app):
+    config = Client().get("/.well-known/openid-configuration").json()
+    assert config["response_types_supported"] == ["code"]
+    assert sorted(config["grant_types_supported"]) == [
+        "authorization_code",
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ]
+    assert "registration_endpoint" not in config
+    assert Client().post("/identity/o/api/clients", {}).status_code == 404
+    assert Client().get("/identity/o/device").status_code == 404  # the device page is /device

@@ -46,9 +46,10 @@ class Command(BaseCommand):
             "--grant",
             dest="grants",
             action="append",
-            choices=clients.GRANTS,
+            choices=[*clients.GRANTS, *clients.GRANT_ALIASES],
             metavar="GRANT",
-            help=f"One of {', '.join(clients.GRANTS)} (repeat; default: authorization_code and refresh_token).",
+            help="One of authorization_code, refresh_token, client_credentials, device_code (RFC 8628, --public only);"
+            " repeat; default: authorization_code and refresh_token.",
         )
         create.add_argument(
             "--scope",
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="ORIGIN",
-            help="With --public: a browser app's origin, allowed to call the token endpoint (repeat for several).",
+            help="With --public: a browser app's origin, which may call the token, userinfo and revoke endpoints.",
         )
         create.add_argument(
             "--consent",
@@ -79,6 +80,11 @@ class Command(BaseCommand):
             "--audience",
             metavar="URI",
             help="The API this application's access tokens are for when it names none (their aud).",
+        )
+        create.add_argument(
+            "--backchannel-logout-uri",
+            metavar="URI",
+            help="Where the application is told, by a signed logout token, that a sign-in ended.",
         )
         actions.add_parser("list", help="Every client, as a JSON list (no secrets).")
         delete = actions.add_parser("delete", help="Delete a client and every token issued to it.")
@@ -101,6 +107,7 @@ class Command(BaseCommand):
                 consent=options["consent"],
                 resource_server=options["resource_server"],
                 audience=options["audience"],
+                backchannel_logout_uri=options["backchannel_logout_uri"],
             )
         except clients.ClientError as error:
             raise CommandError(str(error), returncode=2) from None

@@ -1,0 +1,123 @@
+"""OpenID Connect Back-Channel Logout 1.0: when a sign-in ends, each
+application that was given tokens through it and registered a
+`backchannel_logout_uri` is told so, server to server, by a signed logout token.
+
+A hosted sign-in is one session (`users.models.AuthToken`); the ID tokens it
+leads to carry its `sid`. It ends by signing out (here or at an application,
+RP-initiated logout), `revokeSession`, `logoutAll`, a new password or a
+deactivation: the session's row goes, and with it the grants given through it
+(`provider.models.GrantSession`), whose applications are told. A new password or a
+deactivation that keeps the caller's own session ends the applications' tokens
+all the same (provider/sessions.py): those applications hear a logout of the
+account (`sub` without `sid`).
+
+Deliveries run after the answer (users/background.py), each with a short
+timeout (OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS), so a slow or dead receiver
+never holds up the person signing out. A receiver that is down misses its
+logout (logged, not retried); the application's tokens are revoked regardless.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+import requests
+from allauth.core.internal import jwkkit
+from allauth.idp.oidc.adapter import get_adapter
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+from provider import clients
+from provider.models import GrantSession
+from users.background import after_answer
+
+logger = logging.getLogger(__name__)
+
+EVENT = "http://schemas.openid.net/event/backchannel-logout"
+TYPE = "logout+jwt"  # section 2.4: explicitly typed, so no ID token passes for one
+LIFETIME = 120  # seconds: it is delivered at once or not at all
+
+
+def session_id(session_pk: int) -> str:
+    """The `sid` applications know a hosted sign-in by: not its row id (which
+    counts sessions), a keyed digest of it."""
+    return salted_hmac("gql_auth.provider.sid", str(session_pk)).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Logout:
+    client_id: str
+    uri: str
+    sub: str
+    sid: str | None
+
+
+def logout_token(logout: Logout) -> str:
+    """Section 2.4's token: who signed out, of which sign-in, for which application."""
+    adapter = get_adapter()
+    now = int(time.time())
+    claims = {
+        "iss": adapter.get_issuer(),
+        "aud": logout.client_id,
+        "iat": now,
+        "exp": now + LIFETIME,
+        "jti": uuid.uuid4().hex,
+        "sub": logout.sub,
+        "events": {EVENT: {}},
+    }
+    if logout.sid:
+        claims["sid"] = logout.sid
+    jwk, private_key = jwkkit.load_jwk_from_pem(adapter.get_signing_key().pem)
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": jwk["kid"], "typ": TYPE})
+
+
+def deliver(logout: Logout) -> None:
+    """POST the logout token (section 2.5); the answer is not followed anywhere."""
+    try:
+        answer = requests.post(
+            logout.uri,
+            data={"logout_token": logout_token(logout)},
+            timeout=settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as error:
+        logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
+        return
+    if answer.status_code not in (200, 204):
+        logger.warning("Back-channel logout to client %s answered %s", logout.client_id, answer.status_code)
+
+
+def logouts(grants, *, with_sid: bool) -> list[Logout]:
+    """One logout per application and sign-in among `grants`, for the
+    applications that registered a receiver."""
+    found: dict[tuple[str, str | None], Logout] = {}
+    for grant in grants:
+        uri = clients.backchannel_logout_uri_of(grant.client)
+        if uri:
+            sid = session_id(grant.session_id) if with_sid else None
+            sub = get_adapter().get_user_sub(grant.client, grant.user)
+            found.setdefault((grant.client_id, sid), Logout(grant.client_id, uri, sub, sid))
+    return list(found.values())
+
+
+def tell(found: list[Logout]) -> None:
+    for logout in found:
+        after_answer(lambda logout=logout: deliver(logout))
+
+
+def sign_in_ended(session_pk: int) -> None:
+    """Tell the applications given tokens through the session `session_pk`, whose row is going."""
+    grants = GrantSession.objects.filter(session_id=session_pk).select_related("client", "user")
+    tell(logouts(grants, with_sid=True))
+
+
+def account_signed_out(user_id: int) -> None:
+    """Tell the applications still holding grants of the account that it is
+    signed out of them (its tokens are revoked), and forget those grants."""
+    grants = GrantSession.objects.filter(user_id=user_id).select_related("client", "user")
+    tell(logouts(grants, with_sid=False))
+    grants.delete()
