@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauthlib.openid.connect.core.exceptions import (
     AccountSelectionRequired,
@@ -364,7 +365,19 @@ def with_param(path: str, name: str, value: str) -> str:
 # A browser app calls these from its own origin (provider/cors.py).
 token = cors.for_browser_apps(TokenView.as_view(), client_of=protocol.asking_client)
 userinfo = cors.for_browser_apps(oidc_views.user_info)
-revoke = cors.for_browser_apps(oidc_views.revoke, client_of=protocol.asking_client)
+
+
+@csrf_exempt  # as allauth's: a client authenticates here, no browser session does
+def revocation(request: HttpRequest) -> HttpResponse:
+    """allauth's revocation endpoint; its empty answer (RFC 7009 2.2) claims no
+    type, not HTML (a SPA library refuses a text/html answer)."""
+    response = oidc_views.revoke(request)
+    if not response.content:
+        del response["Content-Type"]
+    return response
+
+
+revoke = cors.for_browser_apps(revocation, client_of=protocol.asking_client)
 
 
 @method_decorator(never_cache, name="dispatch")

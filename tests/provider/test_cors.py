@@ -121,3 +121,8 @@ def test_the_endpoints_take_posts_without_a_csrf_token(spa_tokens, spa):
     assert browser.post(ENDPOINTS[1], HTTP_AUTHORIZATION=f"Bearer {spa_tokens['access_token']}").status_code == 200
     answer = browser.post(ENDPOINTS[2], {"token": spa_tokens["access_token"], "client_id": spa.client_id})
     assert answer.status_code == 200
+
+
+def test_a_revocations_empty_answer_claims_no_type(spa, spa_tokens):
+    answer = Client().post(ENDPOINTS[2], {"token": spa_tokens["refresh_token"], "client_id": spa.client_id})
+    assert answer.status_code == 200 and not answer.content and "Content-Type" not in answer
