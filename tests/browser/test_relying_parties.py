@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -186,3 +187,38 @@ def test_a_browser_app_on_oidc_client_ts(page, installed, issuer, spa_origin, sc
     page.get_by_text("Not signed in.").wait_for()
     assert page.url.startswith(spa_origin)
     assert spa_state(page)["errors"] == []
+
+
+WIKI = Path(__file__).resolve().parents[2] / "examples" / "django-site"
+
+
+@pytest.mark.usefixtures("ada")
+def test_a_django_site_on_mozilla_django_oidc(page, issuer, tmp_path):
+    from allauth.idp.oidc.models import Client
+
+    from tests.servers import Server
+
+    client, secret = clients.create(name="Wiki", redirect_uris=["http://127.0.0.1:9/oidc/callback/"])
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
+        "WIKI_SECRET_KEY": "wiki-" + "s" * 40,
+        "WIKI_DATABASE": str(tmp_path / "wiki.sqlite3"),
+        "GQL_AUTH_ISSUER": issuer,
+        "OIDC_RP_CLIENT_ID": client.id,
+        "OIDC_RP_CLIENT_SECRET": secret,
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=WIKI, env=env, check=True, timeout=120)
+    wiki = Server(env, tmp_path / "wiki.log", "wiki.wsgi:application", WIKI)
+    try:
+        # The quickstart registers the site's callback: here its port is known once it runs.
+        client = Client.objects.get(pk=client.pk)
+        client.set_redirect_uris([f"{wiki.base}/oidc/callback/"])
+        client.save()
+        wait_for(f"{wiki.base}/", wiki.process)
+        page.goto(f"{wiki.base}/")
+        page.get_by_role("link", name="Sign in").click()
+        sign_in_on_the_hosted_page(page)
+        page.get_by_text("Signed in to the wiki as ada@example.com").wait_for()
+    finally:
+        wiki.stop()
+    assert "Traceback" not in (tmp_path / "wiki.log").read_text()
