@@ -1,8 +1,9 @@
 """The OpenID provider's paths in `make bench` (bench/run.py calls `figures`):
-the token endpoint (client credentials under wrk; code exchange, whose codes are
-single use, from a pool of threads), introspection under wrk, and, in process
-per core, what each cannot avoid: an RS256 signature per token issued, a
-verification per token checked, and the password hash of a login, with this
+the token endpoint (client credentials under wrk; the code exchange and the
+refresh grant, whose codes and refresh tokens are single use, from a pool of
+threads), introspection under wrk, a back-channel logout's delivery, and, in
+process per core, what each cannot avoid: an RS256 signature per token issued,
+a verification per token checked, and the password hash of a login, with this
 service's Argon2 parameters and with Keycloak's."""
 
 from __future__ import annotations
@@ -87,28 +88,30 @@ def basic(client: dict) -> str:
     return "Basic " + base64.b64encode(pair).decode()
 
 
-def redeem_all(base: str, client: dict, codes: list[str], threads: int) -> dict:
-    """Each code redeemed once, from `threads` keep-alive connections: requests/s."""
+def redeem_all(base: str, client: dict, grants: list[dict], threads: int) -> tuple[dict, list[dict]]:
+    """Each single-use grant (a code's or a refresh token's form) presented
+    once, from `threads` keep-alive connections: requests/s, and the answers."""
     host = urlsplit(base)
-    shares = [codes[n::threads] for n in range(threads)]
+    shares = [grants[n::threads] for n in range(threads)]
     headers = {"Content-Type": FORM, "Authorization": basic(client)}
 
-    def redeem(share: list[str]) -> int:
+    def redeem(share: list[dict]) -> list[dict]:
         connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
-        for code in share:
-            body = urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI})
-            connection.request("POST", "/identity/o/api/token", body, headers)
+        answers = []
+        for grant in share:
+            connection.request("POST", "/identity/o/api/token", urlencode(grant), headers)
             response = connection.getresponse()
-            response.read()
+            body = response.read()
             if response.status != 200:
-                raise RuntimeError(f"code exchange answered {response.status}")
+                raise RuntimeError(f"{grant['grant_type']} answered {response.status}")
+            answers.append(json.loads(body))
         connection.close()
-        return len(share)
+        return answers
 
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        done = sum(pool.map(redeem, shares))
-    return {"rps": round(done / (time.perf_counter() - started), 1), "requests": done}
+        answers = [answer for answers in pool.map(redeem, shares) for answer in answers]
+    return {"rps": round(len(answers) / (time.perf_counter() - started), 1), "requests": len(answers)}, answers
 
 
 def figures(*, django, env: dict, wrk, base: str, email: str, password: str, seconds: int, connections: int) -> dict:
@@ -127,16 +130,51 @@ def figures(*, django, env: dict, wrk, base: str, email: str, password: str, sec
     )
     # Codes live 60 s: made just before they are redeemed.
     codes = json.loads(django(env, CODES, client["client_id"], email, password, "300", REDIRECT_URI))
-    exchange = redeem_all(base, client, codes, threads=connections)
+    exchanges = [{"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI} for code in codes]
+    exchange, answers = redeem_all(base, client, exchanges, threads=connections)
+    # Each exchange's refresh token, used once (each use rotates it).
+    refreshes = [{"grant_type": "refresh_token", "refresh_token": answer["refresh_token"]} for answer in answers]
+    refresh, _ = redeem_all(base, client, refreshes, threads=connections)
     local = json.loads(django(env, IN_PROCESS))
+    local.update(json.loads(django(env, BACKCHANNEL)))
     return {
         "token endpoint, client credentials": credentials,
         "token endpoint, code exchange": exchange,
+        "token endpoint, refresh grant": refresh,
         "introspection": introspection,
         "per core, in process": {
             name: round(value, 1) if isinstance(value, float) else value for name, value in local.items()
         },
     }
+
+
+# A back-channel logout's delivery (provider/logout.py): the logout token made
+# and signed, POSTed to a receiver answering 200 on a keep-alive-less loopback
+# connection, as the service delivers them.
+BACKCHANNEL = """
+import json, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from bench.percore import per_second
+from provider import logout
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+one = logout.Logout("bench", f"http://127.0.0.1:{server.server_port}/logout", "1", logout.session_id(1))
+print(json.dumps({
+    "logout_token_per_s": per_second(lambda: logout.logout_token(one)),
+    "backchannel_delivery_per_s": per_second(lambda: logout.deliver(one)),
+}))
+server.shutdown()
+"""
 
 
 TOKEN_FOR = """

@@ -186,13 +186,13 @@ user_ids = list(User.objects.values_list("pk", flat=True))
 now = timezone.now()
 expires = now + timedelta(days=14)
 columns = ("digest, password_digest, user_id, created_at, authenticated_at, expires_at, last_used_at, "
-           "user_agent, ip_address")
+           "user_agent, ip_address, authenticated_with_factor, methods")
 batch = 20_000
 with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
     raw = cursor.cursor
     for start in range(0, missing, batch):
         rows = [(secrets.token_hex(32), "-", user_ids[(start + i) % len(user_ids)], now, now, expires, now,
-                 "bench", None)
+                 "bench", None, False, "pwd")
                 for i in range(min(batch, missing - start))]
         if connection.vendor == "postgresql":
             with raw.copy(f"COPY users_authtoken ({columns}) FROM STDIN") as copy:
@@ -200,7 +200,7 @@ with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one
                     copy.write_row(row)
         else:
             cursor.executemany(
-                f"INSERT INTO users_authtoken ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+                f"INSERT INTO users_authtoken ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
     if connection.vendor == "postgresql":
         cursor.execute("ANALYZE users_authtoken")
 print(AuthToken.objects.count())
@@ -649,11 +649,21 @@ def provider_table(p: dict) -> list[str]:
     local = p["per core, in process"]
     ours, keycloak = local["argon2_ours_params"], local["argon2_keycloak_params"]
     lines = []
-    for name in ("token endpoint, client credentials", "token endpoint, code exchange", "introspection"):
+    for name in (
+        "token endpoint, client credentials",
+        "token endpoint, code exchange",
+        "token endpoint, refresh grant",
+        "introspection",
+    ):
         figure = p[name]
         latency = f", p50 {figure['p50_ms']:.2f} ms" if "p50_ms" in figure else ""
         lines.append(f"| {name} | {figure['rps']:.0f} req/s{latency} |")
     lines.append(f"| RS256 signature (a token's floor), per core | {local['rs256_sign_per_s']:.0f} /s |")
+    lines.append(f"| back-channel logout token, made and signed, per core | {local['logout_token_per_s']:.0f} /s |")
+    lines.append(
+        f"| back-channel logout delivered to a loopback receiver, per core (CPU of the sender) "
+        f"| {local['backchannel_delivery_per_s']:.0f} /s |"
+    )
     lines.append(f"| RS256 verification, raw, per core | {local['rs256_verify_per_s']:.0f} /s |")
     lines.append(f"| JWT verification (PyJWT, JWKS key), per core | {local['pyjwt_verify_per_s']:.0f} /s |")
     lines.append(
