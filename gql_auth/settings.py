@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from audit import syslog as audit_syslog
 from gql_auth import local_secrets
 from provider import keys as oidc_keys
 from users.origins import parse_origins
@@ -448,6 +449,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Security events to a log collector too (audit/syslog.py): RFC 5424 over UDP, TCP or TLS.
+AUDIT_SYSLOG_URL = os.environ.get("AUDIT_SYSLOG_URL", "")
+AUDIT_HANDLERS = []
+if AUDIT_SYSLOG_URL:
+    try:
+        audit_syslog.parse_url(AUDIT_SYSLOG_URL)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+    AUDIT_HANDLERS = ["audit_syslog"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -463,9 +474,20 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "audit": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
+        **(
+            {
+                "audit_syslog": {
+                    "class": "audit.syslog.QueuedCollectorHandler",
+                    "url": AUDIT_SYSLOG_URL,
+                    "ca_file": os.environ.get("AUDIT_SYSLOG_CA_FILE") or None,
+                }
+            }
+            if AUDIT_SYSLOG_URL
+            else {}
+        ),
     },
     "loggers": {
-        "gql_auth.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+        "gql_auth.audit": {"handlers": ["audit", *AUDIT_HANDLERS], "level": "INFO", "propagate": False},
         # An outage is logged once by users/outages.py, not with a traceback per request.
         "django.request": {"filters": ["outages"]},
         "django.security.DisallowedHost": {"filters": ["refused_hosts"]},
