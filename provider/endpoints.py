@@ -394,6 +394,7 @@ class LogoutView(oidc_views.LogoutView):
 logout = LogoutView.as_view()
 
 
+@csrf_exempt  # as allauth's: a device authenticates by its client id, no browser session here
 def device_code(request: HttpRequest) -> HttpResponse:
     """allauth's device authorization endpoint (RFC 8628 3.1), bounded per IP
     (each answer stores a code pair), and sending the person to this service's

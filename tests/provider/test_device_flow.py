@@ -27,7 +27,7 @@ def tv(register):
 
 def form_post(path: str, data: dict):
     """As a device posts (RFC 8628 3.1: form-encoded)."""
-    return Client().post(path, urlencode(data), content_type="application/x-www-form-urlencoded")
+    return Client(enforce_csrf_checks=True).post(path, urlencode(data), content_type="application/x-www-form-urlencoded")
 
 
 def start(tv) -> dict:
