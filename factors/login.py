@@ -94,8 +94,10 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
         authenticator = check_answer(request, user, code, credential, Purpose.REAUTHENTICATE, binding)
         used(request, user, authenticator)
         # The session's owner proved the password (or held the passkey) at its login:
-        # a factor now is the second of two.
-        sessions.mark_authenticated(token, with_factor=True, methods=(method_of(authenticator), "mfa"))
+        # a factor now is the second of two, and amr names both.
+        first = next((method for method in ("pwd", "hwk") if method in token.methods.split()), None)
+        methods = dict.fromkeys(method for method in (first, method_of(authenticator), "mfa") if method)
+        sessions.mark_authenticated(token, with_factor=True, methods=tuple(methods))
     announce(EventType.REAUTHENTICATED, user=user, request=request)
 
 

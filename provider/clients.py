@@ -92,7 +92,7 @@ def clean_backchannel_logout_uri(uri: str) -> str:
     in development (OIDC Back-Channel Logout 2.2); no fragment."""
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ClientError(f"Back-channel logout URI {uri!r} must be an https URL.")
+        raise ClientError(f"Back-channel logout URI {uri!r} must be https (http only on a loopback host).")
     return clean_redirect_uri(uri)
 
 
@@ -115,7 +115,7 @@ def service_settings(
         audience = clean_resource(audience)
     if backchannel_logout_uri is not None:
         if not isinstance(backchannel_logout_uri, str):
-            raise ClientError("A back-channel logout URI is an https URL.")
+            raise ClientError("A back-channel logout URI is https (http only on a loopback host).")
         backchannel_logout_uri = clean_backchannel_logout_uri(backchannel_logout_uri)
     return {"resource_server": resource_server, "audience": audience, "backchannel_logout_uri": backchannel_logout_uri}
 

@@ -11,11 +11,13 @@ from allauth.core.internal.httpkit import extract_basic_auth
 from allauth.idp.oidc import app_settings as oidc_app_settings
 from allauth.idp.oidc import views as oidc_views
 from allauth.idp.oidc.adapter import get_adapter
+from allauth.idp.oidc.internal.oauthlib import device_codes
 from allauth.idp.oidc.internal.oauthlib.server import get_server
 from allauth.idp.oidc.internal.oauthlib.utils import extract_params, respond_html_error
 from allauth.idp.oidc.internal.resources import get_resources
 from allauth.idp.oidc.models import Client
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -151,7 +153,9 @@ class AuthorizationView(oidc_views.AuthorizationView):
                 return to_client(uri, oauth_errors.LoginRequired(state=state))
             # Once signed in again the sign-in is new: `max_age` and `prompt=login`
             # have been met, and the ID token's auth_time says when (the client
-            # checks it). allauth's own answer to prompt=login is its
+            # checks it); a step-up is not asked again within its grace
+            # (assurance.STEP_UP_GRACE), and the ID token's acr says what was
+            # reached. allauth's own answer to prompt=login is its
             # reauthentication page, which this service does not serve.
             again = without(request.get_full_path(), "max_age")
             rest = [prompt for prompt in prompts if prompt != "login"]
@@ -304,8 +308,8 @@ class TokenView(oidc_views.TokenView):
         request.oidc_sign_in = protocol.claims_of(bound) if bound else {}
         response = super().post(request)
         if response.status_code == 200:
-            if bound is None or not protocol.session_lives(bound):
-                protocol.revoke_issued(response)
+            if bound is None or not protocol.session_lives(bound) or protocol.user_of(response) != bound["user"]:
+                protocol.revoke_issued(response)  # no sign-in, or another person's, stands behind it
                 protocol.spend(device_code)
                 return invalid_grant()
             if not protocol.first_redemption(device_code):
@@ -402,7 +406,12 @@ def device_code(request: HttpRequest) -> HttpResponse:
     try:
         ratelimits.hit(request, "device_code")
     except RateLimited as refusal:
-        return JsonResponse({"error": "slow_down", "error_description": refusal.message}, status=429)
+        # RFC 6749 5.2's vocabulary (slow_down is the token endpoint's, RFC 8628 3.5).
+        return JsonResponse({"error": "temporarily_unavailable", "error_description": refusal.message}, status=429)
+    try:
+        get_resources(request)  # allauth lets its ValidationError through: a 500
+    except ValidationError as error:
+        return JsonResponse({"error": "invalid_target", "error_description": error.messages[0]}, status=400)
     client = Client.objects.filter(id=request.POST.get("client_id") or "").first()
     if client is None:
         return JsonResponse({"error": "invalid_client"}, status=401)
@@ -433,10 +442,18 @@ class DeviceAuthorizationView(oidc_views.DeviceAuthorizationView):
         return super().dispatch(request, *args, **kwargs)
 
     def _dispatch_authorization(self, request, user_code, device_code, client) -> HttpResponse:
+        # What the device will see, shown on the confirmation page (templates read the request).
+        asked = (cache.get(device_codes.cache_device_code_key(device_code)) or {}).get("scope") or []
+        request.device_scopes = [get_adapter().scope_display.get(scope, scope) for scope in asked]
         response = super()._dispatch_authorization(request, user_code, device_code, client)
         if request.method == "POST" and request.POST.get("action") == "confirm" and isinstance(request.auth, AuthToken):
-            # The grant stands on this sign-in, as a code's does (protocol.bind).
-            protocol.bind(device_code, request.auth, client.id, None, lifetime=oidc_app_settings.DEVICE_CODE_EXPIRES_IN)
+            confirmed = cache.get(device_codes.cache_device_code_key(device_code)) or {}
+            if confirmed.get("granted") is True and confirmed.get("user") == str(request.user.pk):
+                # The grant stands on this sign-in, as a code's does (protocol.bind);
+                # of two people confirming one code at once, the one it went to.
+                protocol.bind(
+                    device_code, request.auth, client.id, None, lifetime=oidc_app_settings.DEVICE_CODE_EXPIRES_IN
+                )
         return response
 
 

@@ -12,9 +12,11 @@ all the same (provider/sessions.py): those applications hear a logout of the
 account (`sub` without `sid`).
 
 Deliveries run after the answer (users/background.py), each with a short
-timeout (OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS), so a slow or dead receiver
-never holds up the person signing out. A receiver that is down misses its
-logout (logged, not retried); the application's tokens are revoked regardless.
+timeout (OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS, for the connection and for
+the answer's status), so a slow or dead receiver never holds up the person
+signing out; they share that pool's two threads with the mails, which a slow
+receiver delays by as much. A receiver that is down misses its logout (logged,
+not retried); the application's tokens are revoked regardless.
 """
 
 from __future__ import annotations
@@ -78,12 +80,16 @@ def logout_token(logout: Logout) -> str:
 def deliver(logout: Logout) -> None:
     """POST the logout token (section 2.5); the answer is not followed anywhere."""
     try:
+        # Streamed and closed unread: only the status matters, so a receiver
+        # cannot keep the thread with a long or trickling body.
         answer = requests.post(
             logout.uri,
             data={"logout_token": logout_token(logout)},
             timeout=settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS,
             allow_redirects=False,
+            stream=True,
         )
+        answer.close()
     except requests.RequestException as error:
         logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
         return
@@ -98,7 +104,8 @@ def logouts(grants, *, with_sid: bool) -> list[Logout]:
     for grant in grants:
         uri = clients.backchannel_logout_uri_of(grant.client)
         if uri:
-            sid = session_id(grant.session_id) if with_sid else None
+            # The sid its ID tokens named (the grant may have followed the person to a later session).
+            sid = ((grant.claims or {}).get("sid") or session_id(grant.session_id)) if with_sid else None
             sub = get_adapter().get_user_sub(grant.client, grant.user)
             found.setdefault((grant.client_id, sid), Logout(grant.client_id, uri, sub, sid))
     return list(found.values())

@@ -76,6 +76,8 @@ def redirect_uri_registered(client: Client, uri: str) -> bool:
     return False
 
 
+# A code's (an authorization code's or a device code's) binding and claim;
+# the names keep their first spelling, which live cache entries carry.
 def binding_key(code: str) -> str:
     return cache_key("authorization-code", code)
 
@@ -159,10 +161,20 @@ def asking_client(request) -> str | None:
     return client_id or request.POST.get("client_id")
 
 
+def issued_access_token(response) -> Token | None:
+    return Token.objects.lookup(Token.Type.ACCESS_TOKEN, json.loads(response.content)["access_token"])
+
+
 def grant_of(response) -> str | None:
     """allauth's grant id of the tokens a token response carries."""
-    issued = Token.objects.lookup(Token.Type.ACCESS_TOKEN, json.loads(response.content)["access_token"])
+    issued = issued_access_token(response)
     return issued.get_grant_id() if issued is not None else None
+
+
+def user_of(response) -> int | None:
+    """The account the tokens of a token response were issued to."""
+    issued = issued_access_token(response)
+    return issued.user_id if issued is not None else None
 
 
 def revoke_issued(response) -> None:

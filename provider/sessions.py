@@ -23,7 +23,7 @@ from provider import logout
 from provider.models import GrantSession
 from provider.protocol import revoke_grant, revoke_tokens
 from users.authentication import TokenAuthentication, clear_session_cookie, session_cookie_name
-from users.models import AuthToken, sessions_ended
+from users.models import AuthToken, session_replaced, sessions_ended
 
 # The provider's endpoints and the hosted pages; nothing else reads the cookie
 # this way (the API applies its own rules, users.authentication).
@@ -66,6 +66,15 @@ def end_grant(sender, instance: GrantSession, **kwargs) -> None:
     it): what applications were given through it ends too, the grant's whole
     chain of refresh and access tokens."""
     revoke_grant(instance.user_id, instance.client_id, instance.grant_id)
+
+
+@receiver(session_replaced)
+def follow_the_person(sender, replaced: AuthToken, session: AuthToken, **kwargs) -> None:
+    """Signing in again in the same browser as the same person (prompt=login,
+    max_age, a step-up) starts a new session: the applications' grants move to
+    it rather than end with the old one, and keep the sid their ID tokens name."""
+    if replaced.user_id == session.user_id:
+        GrantSession.objects.filter(session=replaced).update(session=session)
 
 
 @receiver(pre_delete, sender=AuthToken)

@@ -30,7 +30,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from users import token_lookup
 from users.app_settings import app_settings
 from users.errors import InvalidInput
-from users.models import AuthToken, User
+from users.models import AuthToken, User, session_replaced
 from users.origins import is_trusted
 
 
@@ -64,6 +64,7 @@ def replace_cookie_session(
     any more: no orphan session is left behind."""
     set_session_cookie(response, secret, token.expires_at)
     if replaced is not None:
+        session_replaced.send(sender=AuthToken, replaced=replaced, session=token)
         replaced.delete()
 
 

@@ -28,6 +28,11 @@ MAX_ID = 2**63 - 1
 # (`user`), so what other apps issued on its word ends too.
 sessions_ended = Signal()
 
+# Sent when a sign-in in the browser replaces the session its cookie held
+# (`replaced`, about to end) with `session`: what others tied to the old one
+# may follow the person to the new one when it is the same account.
+session_replaced = Signal()
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

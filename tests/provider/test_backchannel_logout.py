@@ -168,3 +168,33 @@ def test_discovery_says_so(db):
     config = Client().get("/.well-known/openid-configuration").json()
     assert config["backchannel_logout_supported"] is True and config["backchannel_logout_session_supported"] is True
     assert "sid" in config["claims_supported"]
+
+
+def test_signing_in_again_as_the_same_person_keeps_the_applications_signed_in(
+    rp, receiver, signed_in_browser, django_capture_on_commit_callbacks
+):
+    """prompt=login, max_age or a step-up make a new session in the browser: the
+    applications' grants follow the person to it, and keep their sid."""
+    tokens = signed_in_at(rp, signed_in_browser)
+    sid = verify(tokens["id_token"])["sid"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_in(signed_in_browser).status_code == 302  # the same person, again
+    assert receiver.tokens == []
+    refreshed = token_request(rp, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200
+    csrf = signed_in_browser.cookies["csrftoken"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in_browser.post("/identity/o/logout", {"action": "logout", "csrfmiddlewaretoken": csrf})
+    assert [claims["sid"] for claims in receiver.claims()] == [sid]
+
+
+def test_another_person_signing_in_over_the_browser_ends_the_first_ones_grants(
+    rp, receiver, signed_in_browser, make_user, django_capture_on_commit_callbacks
+):
+    tokens = signed_in_at(rp, signed_in_browser)
+    make_user("bob@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_in(signed_in_browser, "bob@example.com").status_code == 302
+    assert len(receiver.tokens) == 1
+    refreshed = token_request(rp, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 400

@@ -27,7 +27,9 @@ def tv(register):
 
 def form_post(path: str, data: dict):
     """As a device posts (RFC 8628 3.1: form-encoded)."""
-    return Client(enforce_csrf_checks=True).post(path, urlencode(data), content_type="application/x-www-form-urlencoded")
+    return Client(enforce_csrf_checks=True).post(
+        path, urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
 
 
 def start(tv) -> dict:
@@ -155,4 +157,33 @@ def test_only_clients_given_the_grant_may_ask(app, register):
 def test_device_codes_are_bounded_per_ip(tv):
     answers = [form_post("/identity/o/api/device/code", {"client_id": tv.client_id}) for _ in range(11)]
     assert [a.status_code for a in answers[:10]] == [200] * 10
-    assert answers[10].status_code == 429 and answers[10].json()["error"] == "slow_down"
+    assert answers[10].status_code == 429 and answers[10].json()["error"] == "temporarily_unavailable"
+
+
+def test_a_malformed_resource_is_refused_not_a_500(tv):
+    answer = form_post("/identity/o/api/device/code", {"client_id": tv.client_id, "resource": "not a uri"})
+    assert (answer.status_code, answer.json()["error"]) == (400, "invalid_target")
+
+
+def test_the_page_says_what_the_device_will_see(tv, signed_in_browser):
+    started = start(tv)
+    page = signed_in_browser.get("/device", {"code": started["user_code"]})
+    assert b'id="device-scopes"' in page.content and b"See your email address" in page.content
+
+
+def test_tokens_are_refused_when_the_code_went_to_another_person_than_the_sign_in_bound(
+    tv, signed_in_browser, make_user
+):
+    """Two people confirming one code at once: the cache's last write names one,
+    the binding may name the other; the poll gives nothing rather than one
+    person's tokens on the other's sign-in."""
+    from allauth.idp.oidc.internal.oauthlib import device_codes
+    from django.core.cache import cache
+
+    started = start(tv)
+    answer(signed_in_browser, started)
+    key = device_codes.cache_device_code_key(started["device_code"])
+    state = cache.get(key)
+    state["user"] = str(make_user("bob@example.com").pk)
+    cache.set(key, state, 300)
+    assert poll(tv, started).json()["error"] == "invalid_grant"

@@ -362,7 +362,7 @@ def test_a_session_records_how_its_owner_last_proved_it(gql, enrolled, clock):
     clock.shift(timedelta(seconds=31))  # a new code
     assert gql(REAUTHENTICATE, {"code": totp(secret)}, token=token)["reauthenticate"]["success"]
     session.refresh_from_db()
-    assert session.methods == "otp mfa"
+    assert session.methods == "pwd otp mfa"  # the login's password and this code
 
 
 def test_reauthenticate_refuses_wrong_answers_and_counts_them(gql, enrolled, clock, settings):
