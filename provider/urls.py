@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from provider import endpoints, pages
+from provider import device, endpoints, pages
 
 urlpatterns = [
     path("login", pages.login, name="hosted-login"),
@@ -17,9 +17,9 @@ urlpatterns = [
     path("identity/o/api/userinfo", endpoints.userinfo),
     path("identity/o/api/revoke", endpoints.revoke),
     # The device flow (RFC 8628): its page is /device, on the hosted login's session.
-    path("device", endpoints.device_authorization, name="device"),
+    path("device", device.device_authorization, name="device"),
     path("identity/o/device", endpoints.not_offered),
-    path("identity/o/api/device/code", endpoints.device_code),
+    path("identity/o/api/device/code", device.device_code),
     # Discovery, JWKS, authorize, token, userinfo, revoke, introspect, logout.
     path("", include("allauth.idp.urls")),
 ]
