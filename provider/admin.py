@@ -1,7 +1,7 @@
 """OpenID clients in the admin: allauth's pages, with the secret made and kept
 the service's way (provider.clients), and the redirect URIs and this service's
-settings (CORS origins, a resource server, an audience, a back-channel logout
-URI) under its rules."""
+settings (grants, CORS origins, a resource server, an audience, a back-channel
+logout URI) under its rules."""
 
 from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
 from allauth.idp.oidc.models import Client
@@ -37,6 +37,15 @@ class ClientAdmin(AllauthClientAdmin):
                 raise ValidationError(str(error)) from None
             return text
 
+        def clean_grant_types(self) -> str:
+            text = self.cleaned_data["grant_types"]
+            grants = list(filter(None, (line.strip() for line in text.splitlines())))
+            try:
+                clients.clean_grants(grants, public=self.cleaned_data.get("type") == Client.Type.PUBLIC)
+            except clients.ClientError as error:
+                raise ValidationError(str(error)) from None
+            return text
+
         def clean_data(self):
             # A resource server or an audience under the command's rules (clients.service_settings).
             data = self.cleaned_data.get("data")
@@ -54,6 +63,7 @@ class ClientAdmin(AllauthClientAdmin):
         form.clean_redirect_uris = clean_redirect_uris
         form.clean_data = clean_data
         form.clean_cors_origins = clean_cors_origins
+        form.clean_grant_types = clean_grant_types
         return form
 
     def save_model(self, request, obj, form, change) -> None:

@@ -96,6 +96,28 @@ def clean_backchannel_logout_uri(uri: str) -> str:
     return clean_redirect_uri(uri)
 
 
+def signs_people_in(grants) -> bool:
+    return any(grant in SIGN_IN_GRANTS for grant in grants)
+
+
+def clean_grants(grants, *, public: bool) -> list[str]:
+    """The grants a client may be given (the command and the admin both ask
+    this): known ones, none needing a secret for a public client, refresh
+    tokens only beside a sign-in, the device flow only for a public client."""
+    grants = list(dict.fromkeys(GRANT_ALIASES.get(grant, grant) for grant in grants))
+    unknown = [grant for grant in grants if grant not in GRANTS]
+    if unknown:
+        raise ClientError(f"Unknown grant {unknown[0]!r}; choose from {', '.join(GRANTS)}.")
+    if public and "client_credentials" in grants:
+        raise ClientError("A public client has no secret, so it cannot use client_credentials.")
+    if "refresh_token" in grants and not signs_people_in(grants):
+        raise ClientError("refresh_token needs authorization_code or device_code: refresh tokens come from a sign-in.")
+    if DEVICE_CODE in grants and not public:
+        # allauth's device flow knows public clients only (a TV or a CLI keeps no secret).
+        raise ClientError("device_code is for --public clients: a device keeps no secret.")
+    return grants
+
+
 def service_settings(
     *,
     public: bool,
@@ -170,17 +192,8 @@ def create(
     name = name.strip()
     if not name or len(name) > Client._meta.get_field("name").max_length:
         raise ClientError("A client needs a name of 1 to 100 characters.")
-    grants = list(dict.fromkeys(GRANT_ALIASES.get(grant, grant) for grant in grants or DEFAULT_GRANTS))
-    unknown = [grant for grant in grants if grant not in GRANTS]
-    if unknown:
-        raise ClientError(f"Unknown grant {unknown[0]!r}; choose from {', '.join(GRANTS)}.")
-    if public and "client_credentials" in grants:
-        raise ClientError("A public client has no secret, so it cannot use client_credentials.")
-    if "refresh_token" in grants and not set(SIGN_IN_GRANTS) & set(grants):
-        raise ClientError("refresh_token needs authorization_code or device_code: refresh tokens come from a sign-in.")
-    if DEVICE_CODE in grants and not public:
-        # allauth's device flow knows public clients only (a TV or a CLI keeps no secret).
-        raise ClientError("device_code is for --public clients: a device keeps no secret.")
+    grants = clean_grants(grants or DEFAULT_GRANTS, public=public)
+    signs_in = signs_people_in(grants)
     redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(redirect_uris)]
     post_logout_redirect_uris = [clean_redirect_uri(uri) for uri in dict.fromkeys(post_logout_redirect_uris)]
     if "authorization_code" in grants and not redirect_uris:
@@ -188,7 +201,7 @@ def create(
     if "authorization_code" not in grants and (redirect_uris or post_logout_redirect_uris):
         raise ClientError("Redirect URIs are for clients that sign people in (authorization_code).")
     scopes = [clean_scope(scope) for scope in dict.fromkeys(scopes or DEFAULT_SCOPES)]
-    if set(SIGN_IN_GRANTS) & set(grants) and "openid" not in scopes:
+    if signs_in and "openid" not in scopes:
         scopes.insert(0, "openid")
 
     cors_origins = [clean_origin(origin) for origin in dict.fromkeys(cors_origins)]
@@ -198,7 +211,7 @@ def create(
     ours = service_settings(
         public=public, resource_server=resource_server, audience=audience, backchannel_logout_uri=backchannel_logout_uri
     )
-    if backchannel_logout_uri and not set(SIGN_IN_GRANTS) & set(grants):
+    if backchannel_logout_uri and not signs_in:
         raise ClientError(
             "A back-channel logout URI is for clients that sign people in (authorization_code, device_code)."
         )
@@ -215,7 +228,7 @@ def create(
     client.set_grant_types(grants)
     client.set_redirect_uris(redirect_uris)
     client.set_scopes(scopes)
-    if set(SIGN_IN_GRANTS) & set(grants):
+    if signs_in:
         client.set_default_scopes([scope for scope in ("openid", "email") if scope in scopes])
     else:
         # A service acting as itself has no person: no identity scopes unless asked.

@@ -93,3 +93,32 @@ def test_the_admin_takes_cors_origins_under_the_commands_rules(rf, kind, origins
     )
     form.is_valid()
     assert ("cors_origins" in form.errors) is refused, form.errors
+
+
+@pytest.mark.parametrize(
+    ("kind", "grants", "refused"),
+    [
+        ("public", "urn:ietf:params:oauth:grant-type:device_code", False),
+        ("confidential", "urn:ietf:params:oauth:grant-type:device_code", True),
+        ("public", "client_credentials", True),
+        ("confidential", "refresh_token", True),
+        ("confidential", "authorization_code\nrefresh_token", False),
+    ],
+)
+def test_the_admin_gives_grants_under_the_commands_rules(rf, kind, grants, refused):
+    form_class = admin.site._registry[Client].get_form(rf.get("/"))
+    form = form_class(
+        data={
+            "id": "c",
+            "name": "C",
+            "type": kind,
+            "scopes": "openid",
+            "default_scopes": "openid",
+            "grant_types": grants,
+            "response_types": "code",
+            "redirect_uris": "https://c.example.org/cb",
+            "data": "null",
+        }
+    )
+    form.is_valid()
+    assert ("grant_types" in form.errors) is refused, form.errors
