@@ -13,13 +13,13 @@ from __future__ import annotations
 import time
 import uuid
 
-import jwt
-from allauth.core.internal import jwkkit
 from allauth.idp.oidc import app_settings
 from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.internal.oauthlib import server
 from allauth.idp.oidc.internal.oauthlib.utils import get_validator_context
 from oauthlib.common import Request
+
+from provider import keys
 
 TYPE = "at+jwt"
 
@@ -45,8 +45,7 @@ def generate_jwt_access_token(request: Request) -> str:
     if request.scopes:
         access_token["scope"] = " ".join(request.scopes)
     adapter.populate_access_token(access_token, user=request.user, client=request.client, scopes=request.scopes)
-    jwk_dict, private_key = jwkkit.load_jwk_from_pem(adapter.get_signing_key().pem)
-    return jwt.encode(access_token, private_key, algorithm="RS256", headers={"kid": jwk_dict["kid"], "typ": TYPE})
+    return keys.sign(access_token, typ=TYPE)
 
 
 def generate_access_token(request: Request) -> str:

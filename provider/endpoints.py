@@ -72,11 +72,14 @@ class AuthorizationView(oidc_views.AuthorizationView):
                 protocol.bind(code, request.auth, self._request_info["client_id"], acr_values)
         return response
 
+    silent = False  # prompt=none taken on this service's path (get)
+
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        refusal = self.refusal(request)
+        client = Client.objects.filter(id=request.GET.get("client_id") or "").first()
+        refusal = self.refusal(request, client)
         if refusal is not None:
             return refusal
-        self.silent = self.silent_without_token(request)
+        self.silent = self.silent_without_token(request, client)
         if self.silent:
             # allauth answers prompt=none from the tokens the person's grants to
             # this client left, so a client that asks no consent, or whose consent
@@ -89,18 +92,13 @@ class AuthorizationView(oidc_views.AuthorizationView):
         return super().get(request, *args, **kwargs)
 
     @staticmethod
-    def silent_without_token(request: HttpRequest) -> bool:
+    def silent_without_token(request: HttpRequest, client: Client) -> bool:
         if request.GET.get("prompt") != "none" or not request.user.is_authenticated:
             return False
-        client = Client.objects.filter(id=request.GET.get("client_id") or "").first()
-        if client is None:
-            return False
-        asked = set(request.GET.get("scope", "").split()) or set(client.get_default_scopes())
-        return client.skip_consent or grants.consented(request.user, client.id, asked)
+        return client.skip_consent or grants.consented(request.user, client.id, asked_scopes(request.GET, client))
 
-    def refusal(self, request: HttpRequest) -> HttpResponse | None:
+    def refusal(self, request: HttpRequest, client: Client | None) -> HttpResponse | None:
         params = request.GET
-        client = Client.objects.filter(id=params.get("client_id") or "").first()
         uri = params.get("redirect_uri")
         if client is None:
             return refused(request, "This application is not registered with the service.")
@@ -131,12 +129,7 @@ class AuthorizationView(oidc_views.AuthorizationView):
             if "none" in prompts:
                 return to_client(uri, AccountSelectionRequired(state=state))
             # The hosted login asks whether to go on as the person signed in or as another.
-            rest = [prompt for prompt in prompts if prompt != "select_account"]
-            again = (
-                with_param(request.get_full_path(), "prompt", " ".join(rest))
-                if rest
-                else without(request.get_full_path(), "prompt")
-            )
+            again = without_prompt(request.get_full_path(), prompts, "select_account")
             return HttpResponseRedirect(f"{reverse('hosted-login')}?{urlencode({'next': again, 'account': 'choose'})}")
         if (
             "login" in prompts
@@ -151,11 +144,12 @@ class AuthorizationView(oidc_views.AuthorizationView):
             # (assurance.STEP_UP_GRACE), and the ID token's acr says what was
             # reached. allauth's own answer to prompt=login is its
             # reauthentication page, which this service does not serve.
-            again = without(request.get_full_path(), "max_age")
-            rest = [prompt for prompt in prompts if prompt != "login"]
-            return redirect_to_login(with_param(again, "prompt", " ".join(rest)) if rest else without(again, "prompt"))
-        asked = set(params.get("scope", "").split()) or set(client.get_default_scopes())
-        if "none" in prompts and not client.skip_consent and not grants.consented(request.user, client.id, asked):
+            return redirect_to_login(without_prompt(without(request.get_full_path(), "max_age"), prompts, "login"))
+        if (
+            "none" in prompts
+            and not client.skip_consent
+            and not grants.consented(request.user, client.id, asked_scopes(params, client))
+        ):
             # allauth's own check counts the grants of every client.
             return to_client(uri, oauth_errors.ConsentRequired(state=state))
         return None
@@ -194,12 +188,13 @@ class AuthorizationView(oidc_views.AuthorizationView):
         return super().get_initial()
 
     def render_to_response(self, context, **kwargs) -> HttpResponse:
-        if getattr(self, "silent", False) and not self.consent_remembered():
+        remembered = self.request.method == "GET" and self.consent_remembered()
+        if self.silent and not remembered:
             # prompt=none shows no page (the scopes it was let in for were not these).
             return to_client(
                 self._request_info["redirect_uri"], oauth_errors.ConsentRequired(state=self._request_info.get("state"))
             )
-        if self.request.method == "GET" and self.consent_remembered():
+        if remembered:
             # The person granted these scopes before: allauth's own path for a
             # client that asks no consent, with what it asks now.
             self._request_info["request"] = self._oauth_request
@@ -223,6 +218,18 @@ class AuthorizationView(oidc_views.AuthorizationView):
         ):
             grants.remember_consent(self.request.user, client_id, set(form.cleaned_data["scopes"]))
         return response
+
+
+def asked_scopes(params, client: Client) -> set[str]:
+    """The scopes an authorization request asks for: its own, else the client's defaults."""
+    return set(params.get("scope", "").split()) or set(client.get_default_scopes())
+
+
+def without_prompt(path: str, prompts: list[str], dropped: str) -> str:
+    """`path` (an authorization request) with one `prompt` value met, so the
+    request resumed after it does not ask again."""
+    rest = [prompt for prompt in prompts if prompt != dropped]
+    return with_param(path, "prompt", " ".join(rest)) if rest else without(path, "prompt")
 
 
 def refused(request: HttpRequest, description: str | None = None, error=None) -> HttpResponse:
@@ -275,15 +282,8 @@ class TokenView(oidc_views.TokenView):
         request.oidc_sign_in = protocol.claims_of(bound) if bound else {}
         response = super().post(request)
         if response.status_code == 200:
-            if bound is None or not protocol.session_lives(bound) or verifier_refused:
-                protocol.revoke_issued(response)  # no sign-in stands behind it, or PKCE was not kept
-                protocol.spend(code)
-                return invalid_grant()
-            if not protocol.first_redemption(code):
-                protocol.revoke_what_it_gave(bound)  # redeemed twice at once: neither stands
-                return invalid_grant()
-            protocol.given_through(bound, grant_id)
-        elif (
+            return self.standing(response, code, bound, grant_id, refused=verifier_refused)  # PKCE not kept
+        if (
             response.status_code == 400
             and bound
             and protocol.asking_client(request) == bound["client"]  # not a stranger's, nor a 401
@@ -302,14 +302,27 @@ class TokenView(oidc_views.TokenView):
         request.oidc_sign_in = protocol.claims_of(bound) if bound else {}
         response = super().post(request)
         if response.status_code == 200:
-            if bound is None or not protocol.session_lives(bound) or protocol.user_of(response) != bound["user"]:
-                protocol.revoke_issued(response)  # no sign-in, or another person's, stands behind it
-                protocol.spend(device_code)
-                return invalid_grant()
-            if not protocol.first_redemption(device_code):
-                protocol.revoke_what_it_gave(bound)  # two polls at once: neither stands
-                return invalid_grant()
-            protocol.given_through(bound, protocol.grant_of(response))
+            issued = protocol.issued_access_token(response)
+            # no sign-in, or another person's, stands behind it
+            refused = issued is None or issued.user_id != (bound or {}).get("user")
+            return self.standing(
+                response, device_code, bound, issued.get_grant_id() if issued else None, refused=refused
+            )
+        return response
+
+    @staticmethod
+    def standing(response: HttpResponse, code: str, bound: dict | None, grant_id: str | None, *, refused: bool):
+        """A token response for a code (an authorization or a device code) is
+        delivered only while the sign-in the code stands on lives, once: its
+        grant then stands on that sign-in (protocol.given_through)."""
+        if bound is None or not protocol.session_lives(bound) or refused:
+            protocol.revoke_issued(response)
+            protocol.spend(code)
+            return invalid_grant()
+        if not protocol.first_redemption(code):
+            protocol.revoke_what_it_gave(bound)  # redeemed twice at once: neither stands
+            return invalid_grant()
+        protocol.given_through(bound, grant_id)
         return response
 
     def refresh_grant(self, request: HttpRequest) -> HttpResponse:

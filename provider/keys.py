@@ -87,3 +87,14 @@ def cache_loaded_keys() -> None:
 
     load_jwk_from_pem.cached = True
     jwkkit.load_jwk_from_pem = load_jwk_from_pem
+
+
+def sign(claims: dict, *, typ: str) -> str:
+    """`claims` as a JWT of type `typ`, signed RS256 with the current signing
+    key and naming it (`kid`): the one way this service signs its own tokens."""
+    import jwt
+    from allauth.core.internal import jwkkit
+    from allauth.idp.oidc.adapter import get_adapter
+
+    jwk, private_key = jwkkit.load_jwk_from_pem(get_adapter().get_signing_key().pem)
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": jwk["kid"], "typ": typ})

@@ -26,14 +26,12 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import jwt
 import requests
-from allauth.core.internal import jwkkit
 from allauth.idp.oidc.adapter import get_adapter
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from provider import clients
+from provider import clients, keys
 from provider.models import GrantSession
 from users.background import after_answer
 
@@ -73,8 +71,7 @@ def logout_token(logout: Logout) -> str:
     }
     if logout.sid:
         claims["sid"] = logout.sid
-    jwk, private_key = jwkkit.load_jwk_from_pem(adapter.get_signing_key().pem)
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": jwk["kid"], "typ": TYPE})
+    return keys.sign(claims, typ=TYPE)
 
 
 def deliver(logout: Logout) -> None:

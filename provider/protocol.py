@@ -165,18 +165,6 @@ def issued_access_token(response) -> Token | None:
     return Token.objects.lookup(Token.Type.ACCESS_TOKEN, json.loads(response.content)["access_token"])
 
 
-def grant_of(response) -> str | None:
-    """allauth's grant id of the tokens a token response carries."""
-    issued = issued_access_token(response)
-    return issued.get_grant_id() if issued is not None else None
-
-
-def user_of(response) -> int | None:
-    """The account the tokens of a token response were issued to."""
-    issued = issued_access_token(response)
-    return issued.user_id if issued is not None else None
-
-
 def revoke_issued(response) -> None:
     """Take back the tokens a token response carries, which it will not deliver."""
     body = json.loads(response.content)

@@ -10,29 +10,24 @@ import functools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import requests
 
 from provider import clients
+from tests.browser.test_frontend_example import Quiet
 from tests.documents import STRONG_PASSWORD
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RELYING_PARTIES = Path(__file__).resolve().parents[2] / "examples" / "relying-parties"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -130,11 +125,6 @@ def test_a_node_web_app_on_openid_client(page, installed, issuer, started, scree
     state = requests.get(f"{base}/state", timeout=5).json()
     assert state["errors"] == [] and state["logouts"] == [{"sub": session["sub"], "sid": sid}]
     assert state["sessions"][sid]["active"] is False
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
