@@ -30,7 +30,11 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 	touch $@
 
 .PHONY: lock upgrade audit package
-lock: $(VENV)/.installed
+# Needs only pip-tools from the current lock: a pyproject.toml that the lock
+# no longer satisfies (a new dependency) is what it is run for.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import piptools" 2>/dev/null || $(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements.lock pyproject.toml
 	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --extra bench -c requirements.lock -o $(LOCK) pyproject.toml
 
@@ -57,7 +61,7 @@ migrate: $(VENV)/.installed
 EXAMPLE_ORIGIN ?= http://127.0.0.1:5173,http://localhost:5173
 
 run: migrate
-	DEBUG=$${DEBUG:-1} PUBLIC_URL=$(PUBLIC_URL) CORS_ALLOWED_ORIGINS=$${CORS_ALLOWED_ORIGINS-$(EXAMPLE_ORIGIN)} \
+	DEBUG=$${DEBUG:-1} JOBS_IN_PROCESS=$${JOBS_IN_PROCESS:-1} PUBLIC_URL=$(PUBLIC_URL) CORS_ALLOWED_ORIGINS=$${CORS_ALLOWED_ORIGINS-$(EXAMPLE_ORIGIN)} \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The example browser app (examples/frontend) on its own origin, against `make run`.

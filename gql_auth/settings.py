@@ -37,6 +37,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -104,6 +114,8 @@ INSTALLED_APPS = [
     "strawberry_django",
     "corsheaders",
     "csp",
+    "django_tasks",
+    "django_tasks_db",  # the queue's rows (users/jobs.py)
 ]
 
 MIDDLEWARE = [
@@ -376,9 +388,20 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Mails, and the lookups of the mail flows, run after the answer in a background
-# thread (users/background.py).
-EMAIL_SEND_IN_BACKGROUND = env_bool("EMAIL_SEND_IN_BACKGROUND", True)
+# Mails, webhooks and the lookups of the mail flows are jobs on a durable queue
+# (users/jobs.py): rows of the database, run by `manage.py worker`, or by
+# threads of the server itself when JOBS_IN_PROCESS is set (`make run` sets it).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOBS_IN_PROCESS = env_bool("JOBS_IN_PROCESS", False)
+# A failed delivery runs again after 30 s, 1 min, 2 min, ... at most an hour
+# apart, for at least JOBS_RETRY_HOURS; then it waits for staff (the admin).
+JOBS_RETRY_FIRST_SECONDS = env_float("JOBS_RETRY_FIRST_SECONDS", 30.0)
+JOBS_RETRY_MAX_SECONDS = env_float("JOBS_RETRY_MAX_SECONDS", 3600.0)
+JOBS_RETRY_HOURS = env_float("JOBS_RETRY_HOURS", 25.0)
+# A job still running this long after it started belongs to a worker that died:
+# it runs again. Longer than any job's own timeouts (SMTP, webhooks: seconds).
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 300)
+JOBS_RECOVER_SECONDS = env_float("JOBS_RECOVER_SECONDS", 60.0)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -491,6 +514,9 @@ LOGGING = {
         # An outage is logged once by users/outages.py, not with a traceback per request.
         "django.request": {"filters": ["outages"]},
         "django.security.DisallowedHost": {"filters": ["refused_hosts"]},
+        # The engine calls a job to be retried FAILED at each attempt; users/jobs.py
+        # logs what each failure means (a retry, a bug with its traceback, giving up).
+        "django_tasks": {"level": "CRITICAL"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -11,12 +11,13 @@ deactivation that keeps the caller's own session ends the applications' tokens
 all the same (provider/sessions.py): those applications hear a logout of the
 account (`sub` without `sid`).
 
-Deliveries run after the answer (users/background.py), each with a short
-timeout (OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS, for the connection and for
-the answer's status), so a slow or dead receiver never holds up the person
-signing out; they share that pool's two threads with the mails, which a slow
-receiver delays by as much. A receiver that is down misses its logout (logged,
-not retried); the application's tokens are revoked regardless.
+Each delivery is a job on the durable queue (users/jobs.py), queued in the
+transaction that ends the sign-in, with a short timeout
+(OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS, for the connection and for the
+answer's status), so a slow or dead receiver never holds up the person signing
+out. A receiver that is down or answers an error gets it again later, with the
+queue's backoff; each attempt carries a fresh token (its `exp` is short). The
+application's tokens are revoked regardless.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from django.utils.crypto import salted_hmac
 
 from provider import clients, keys
 from provider.models import GrantSession
-from users.background import after_answer
+from users.jobs import RetryLater, job
 
 logger = logging.getLogger(__name__)
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TYPE = "logout+jwt"  # section 2.4: explicitly typed, so no ID token passes for one
-LIFETIME = 120  # seconds: it is delivered at once or not at all
+LIFETIME = 120  # seconds: signed for each attempt, so a late one is fresh
 
 
 def session_id(session_pk: int) -> str:
@@ -74,8 +75,10 @@ def logout_token(logout: Logout) -> str:
     return keys.sign(claims, typ=TYPE)
 
 
-def deliver(logout: Logout) -> None:
+@job(atomic=False)
+def deliver(client_id: str, uri: str, sub: str, sid: str | None) -> None:
     """POST the logout token (section 2.5); the answer is not followed anywhere."""
+    logout = Logout(client_id, uri, sub, sid)
     try:
         # Streamed and closed unread: only the status matters, so a receiver
         # cannot keep the thread with a long or trickling body.
@@ -89,9 +92,10 @@ def deliver(logout: Logout) -> None:
         answer.close()
     except requests.RequestException as error:
         logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
-        return
+        raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None
     if answer.status_code not in (200, 204):
         logger.warning("Back-channel logout to client %s answered %s", logout.client_id, answer.status_code)
+        raise RetryLater(f"receiver answered {answer.status_code}")
 
 
 def logouts(grants, *, with_sid: bool) -> list[Logout]:
@@ -110,7 +114,7 @@ def logouts(grants, *, with_sid: bool) -> list[Logout]:
 
 def tell(found: list[Logout]) -> None:
     for logout in found:
-        after_answer(lambda logout=logout: deliver(logout))
+        deliver.enqueue(logout.client_id, logout.uri, logout.sub, logout.sid)
 
 
 def sign_in_ended(session_pk: int) -> None:

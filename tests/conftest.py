@@ -6,15 +6,16 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.documents import LOGIN, STRONG_PASSWORD
+from tests.support import AT_COMMIT
 from users.models import User
 
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(request, settings):
     settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher", "provider.hashers.ClientSecretHasher"]
-    # Mails are sent in the request thread, so a test sees them at once;
-    # tests/users/test_adapter.py covers sending in the background.
-    settings.EMAIL_SEND_IN_BACKGROUND = False
+    # Jobs (mails) run in the test's thread at commit, so a test sees them at
+    # once; tests/users/test_jobs.py covers the queue and its workers.
+    settings.TASKS = AT_COMMIT
     if not uses_database(request):
         yield
         return

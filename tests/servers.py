@@ -44,7 +44,13 @@ class Server:
     Its output, console emails included, goes to `log_path`."""
 
     def __init__(
-        self, env: dict, log_path: Path, application: str = "gql_auth.wsgi:application", cwd: Path = ROOT
+        self,
+        env: dict,
+        log_path: Path,
+        application: str = "gql_auth.wsgi:application",
+        cwd: Path = ROOT,
+        *,
+        worker: bool = True,
     ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -69,6 +75,18 @@ class Server:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+        )
+        # The queue's worker, its own process as in production (README, "Production").
+        self.worker = (
+            subprocess.Popen(
+                [sys.executable, "manage.py", "worker", "--interval", "0.1", "--no-startup-delay"],
+                cwd=ROOT,
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
+            if worker
+            else None
         )
 
     def wait_ready(self, seconds: float = 30, path: str = "/healthz") -> None:
@@ -114,12 +132,14 @@ class Server:
         return payload["data"]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for process in filter(None, [self.process, self.worker]):
+            process.terminate()
+        for process in filter(None, [self.process, self.worker]):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         self.log.close()
 
 

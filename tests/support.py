@@ -7,6 +7,14 @@ import time
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.utils import normalize_json
+
+# The suite's queue (tests/conftest.py): jobs run in the test's thread at commit.
+AT_COMMIT = {"default": {"BACKEND": "tests.support.AtCommitBackend"}}
+# The production queue, its rows in the test database, for the tests of the queue itself.
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
@@ -22,6 +30,24 @@ class BrokenSMTPBackend(BaseEmailBackend):
 
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class AtCommitBackend(ImmediateBackend):
+    """The worker, in the test's thread: a job runs when the transaction that
+    queued it commits (nothing for a rolled-back one), as soon as a worker
+    would, so a test sees its mails at once. Its arguments go through JSON, as
+    the database backend's do."""
+
+    def enqueue(self, task, args, kwargs):
+        args, kwargs = normalize_json(args), normalize_json(kwargs)
+        transaction.on_commit(lambda: ImmediateBackend.enqueue(self, task, args, kwargs), robust=True)
+
+
+def run_jobs() -> None:
+    """The production worker over DATABASE_QUEUE's rows, until none is ready."""
+    from users import jobs
+
+    jobs.worker("test-worker", interval=0, batch=True).run()
 
 
 def totp(secret: str, *, period_shift: int = 0) -> str:

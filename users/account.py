@@ -16,8 +16,6 @@ events stay for auditors, with no account and no address or browser to them.
 
 from __future__ import annotations
 
-from functools import partial
-
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.idp.oidc.models import Client
@@ -26,10 +24,10 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from users import credentials, ratelimits
-from users.background import after_answer
 from users.cleaning import clean_email
 from users.errors import PermissionDenied
 from users.events import EventType, announce
+from users.jobs import job, origin, replayed
 from users.locking import lock_user
 from users.mail import send_email_change_taken, within_mail_cooldown
 from users.models import User
@@ -43,12 +41,19 @@ def change_email(request: HttpRequest, new_email: str) -> None:
     user = recent_session(request).user
     new_email = clean_email(new_email, field="newEmail")
     ratelimits.hit(request, "change_email")
-    after_answer(partial(request_change, request, user, new_email))
+    request_change.enqueue(origin(request), user.pk, new_email)
 
 
-def request_change(request: HttpRequest, user: User, new_email: str) -> None:
-    if new_email == user.email:
+@job
+def request_change(origin: dict, user_id: int, new_email: str) -> None:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or new_email == user.email:
         return
+    with replayed(origin) as request:
+        change_requested(request, user, new_email)
+
+
+def change_requested(request: HttpRequest, user: User, new_email: str) -> None:
     # Its own cooldown, apart from sign-up's: a change cannot silence a registration's mail.
     may_mail = within_mail_cooldown(request, "email_change", new_email)
     if User.objects.filter(email=new_email).exists():

@@ -7,20 +7,14 @@ service's landing pages and makes its mails safe to send from an API request.
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.core.mail import EmailMessage
 
 from users import user_agents
-from users.background import after_answer
+from users.mail import queue
 from users.models import AuthToken
-
-logger = logging.getLogger(__name__)
 
 # Stands for "no address known" (a Unix socket without a proxy): one shared bucket.
 UNKNOWN_IP = "0.0.0.0"
@@ -30,15 +24,6 @@ def client_ip(request) -> str | None:
     """The caller's address as records keep it (a session's), None when unknown."""
     ip = get_adapter(request).get_client_ip(request)
     return None if ip == UNKNOWN_IP else ip
-
-
-def deliver(message: EmailMessage) -> None:
-    """Send one mail; an outage is logged, never raised into the flow that asked for it."""
-    try:
-        message.send()
-    except Exception:
-        # The body holds a secret key: log what it was and to whom, never the body.
-        logger.exception("Could not send email %r to %s", message.subject, message.to)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -78,13 +63,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{settings.PUBLIC_URL}/unlock-account/{key}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render now, send once the transaction commits, after the answer
-        (users.background).
-
-        A rolled-back flow thus mails nothing, a mail outage cannot lose an
-        account that was already saved (the person can ask for another email),
-        and the answer does not wait for the mail server.
-        """
+        """Render now, and queue the mail in the flow's transaction (users.mail):
+        a rolled-back flow mails nothing, a committed one cannot lose its mail
+        to a mail outage or a crash, and the answer never waits for the server."""
         ctx = {
             "email": email,
             "site_name": settings.SITE_NAME,
@@ -92,20 +73,12 @@ class AccountAdapter(DefaultAccountAdapter):
             "expire_days": settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
             **context,
         }
-        message = self.render_mail(template_prefix, email, ctx)
-        after_answer(partial(deliver, message))
+        queue(self.render_mail(template_prefix, email, ctx))
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
-        """allauth's notices (time, IP, browser), with the browser described, not
-        quoted; written after the answer, as describing the browser takes a parse."""
-
-        def send() -> None:
-            described = {"user_agent": user_agents.describe(self.get_http_user_agent(self.request))}
-            super(AccountAdapter, self).send_notification_mail(
-                template_prefix, user, {**described, **(context or {})}, email
-            )
-
-        after_answer(send)
+        """allauth's notices (time, IP, browser), with the browser described, not quoted."""
+        described = {"user_agent": user_agents.describe(self.get_http_user_agent(self.request))}
+        super().send_notification_mail(template_prefix, user, {**described, **(context or {})}, email)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"

@@ -1,3 +1,6 @@
+import os
+import sys
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
@@ -26,8 +29,21 @@ class UsersConfig(AppConfig):
         super().import_models()
 
     def ready(self) -> None:
-        # Connects its request_started/request_finished receivers before any request.
-        from users import background  # noqa: F401
+        # Connects its receiver of finished jobs (retries); starts `make run`'s worker.
+        from users import jobs
+
+        if getattr(settings, "JOBS_IN_PROCESS", False) and serving():
+            jobs.start_in_process_worker()
+
+
+def serving() -> bool:
+    """Whether this process is the one runserver serves from (its reloader's
+    child, or the only one with --noreload), not a management command."""
+    return (
+        len(sys.argv) > 1
+        and sys.argv[1] == "runserver"
+        and (os.environ.get("RUN_MAIN") == "true" or "--noreload" in sys.argv)
+    )
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import partial
 
 from allauth.account.adapter import get_adapter
 from allauth.core.internal import ratelimit as limiter
@@ -35,10 +34,10 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from users import ratelimits, signed_keys
-from users.background import after_answer
 from users.cache_keys import cache_key
 from users.errors import InvalidCode, InvalidCredentials, InvalidKey, RateLimited
 from users.events import EventType, announce
+from users.jobs import job, origin, replayed
 from users.models import User
 
 UNLOCK_SALT = "gql_auth.unlock"
@@ -60,7 +59,7 @@ def check(request: HttpRequest, email: str, password: str) -> User:
         if user is None:
             make_password(password)  # as slow as a real check, so timing tells nothing
         # Queued for an unknown address too (it announces nothing): the same work.
-        after_answer(partial(announce_failure, EventType.LOGIN_FAILED, user=user, request=request))
+        announce_failure.enqueue(origin(request), EventType.LOGIN_FAILED, user.pk if user else None)
         raise InvalidCredentials()
     attempt.rollback()
     return user
@@ -74,7 +73,7 @@ def check_factor(request: HttpRequest, user: User, verify: Callable[[], object])
     attempt = count_failure(request, user.email, epoch(user.email, user))
     proof = verify()
     if not proof:
-        after_answer(partial(announce_failure, EventType.MFA_FAILED, user=user, request=request))
+        announce_failure.enqueue(origin(request), EventType.MFA_FAILED, user.pk)
         raise InvalidCode()
     attempt.rollback()
     return proof
@@ -96,7 +95,7 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
         attempt = ratelimits.hit(request, "login_failed", key=f"{email}|{where}|{epoch}")
     except RateLimited:
         # Known or not, the same work before the answer: the account is looked up after.
-        after_answer(partial(announce_network_lock, request, email, where))
+        announce_network_lock.enqueue(origin(request), email, where)
         raise
     if not is_unlocked(email, epoch, where):
         try:
@@ -104,27 +103,36 @@ def count_failure(request: HttpRequest, email: str, epoch: str) -> ratelimits.At
         except RateLimited:
             attempt.rollback()
             # Known or not, the same work before the answer: the owner is looked up after.
-            after_answer(partial(send_locked_notice, request, email))
+            send_locked_notice.enqueue(origin(request), email)
             raise RateLimited(ACCOUNT_LOCKED) from None
     return attempt
 
 
-def announce_failure(event_type: EventType, *, user: User | None, request: HttpRequest) -> None:
+@job
+def announce_failure(origin: dict, event_type: str, user_id: int | None) -> None:
     """A failed attempt at `user`'s credentials, announced at most `audit_failures`
     times per account (RATE_LIMITS): a flood of guesses becomes a few events and
-    then the one LOGIN_LOCKED of the lock, not an event per guess. Called after
-    the answer (users.background), so a known account costs no visible extra
-    time; for an unknown address (`user` None) nothing is announced."""
-    if user is not None and ratelimits.allows(request, "audit_failures", key=str(user.pk)):
-        announce(event_type, user=user, request=request)
+    then the one LOGIN_LOCKED of the lock, not an event per guess. A queued job
+    (users.jobs), so a known account costs no visible extra time; for an
+    unknown address (`user_id` None) nothing is announced."""
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None:
+        return
+    with replayed(origin) as request:
+        if ratelimits.allows(request, "audit_failures", key=str(user.pk)):
+            announce(EventType(event_type), user=user, request=request)
 
 
-def announce_network_lock(request: HttpRequest, email: str, where: str) -> None:
+@job
+def announce_network_lock(origin: dict, email: str, where: str) -> None:
     """A refused attempt at a locked account from this network: one LOGIN_LOCKED
     per lock (`audit_locks`), not one per attempt; nothing for an unknown address."""
     user = User.objects.filter(email=email).first()
-    if user is not None and ratelimits.allows(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}"):
-        announce(EventType.LOGIN_LOCKED, user=user, request=request)
+    if user is None:
+        return
+    with replayed(origin) as request:
+        if ratelimits.allows(request, "audit_locks", key=f"{email}|{where}|{epoch(email, user)}"):
+            announce(EventType.LOGIN_LOCKED, user=user, request=request)
 
 
 def lock_seconds() -> int:
@@ -140,10 +148,18 @@ def network(request: HttpRequest) -> str:
     return limiter.truncate_ip(get_adapter(request).get_client_ip(request))
 
 
-def send_locked_notice(request: HttpRequest, email: str) -> None:
+@job
+def send_locked_notice(origin: dict, email: str) -> None:
     """Mail an active account's owner, once per lock, a link that lets them in past it."""
     user = User.objects.filter(email=email, is_active=True).first()
-    if user is None or not ratelimits.allows(request, "login_locked_mail", key=f"{email}|{epoch(email, user)}"):
+    if user is not None:
+        with replayed(origin) as request:
+            mail_unlock_link(request, user)
+
+
+def mail_unlock_link(request: HttpRequest, user: User) -> None:
+    email = user.email
+    if not ratelimits.allows(request, "login_locked_mail", key=f"{email}|{epoch(email, user)}"):
         return
     announce(EventType.LOGIN_LOCKED, user=user, request=request)  # once per lock, as the mail
     adapter = get_adapter(request)

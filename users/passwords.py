@@ -6,18 +6,16 @@ change of one ends the account's other sessions (`User.save`).
 
 from __future__ import annotations
 
-from functools import partial
-
 from allauth.account.models import EmailConfirmationHMAC
 from allauth.account.signals import password_changed, password_reset
 from django.db import transaction
 from django.http import HttpRequest
 
 from users import credentials, ratelimits, reset_keys
-from users.background import after_answer
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
 from users.errors import ExpiredKey, InvalidCredentials, InvalidKey, NotAuthenticated
 from users.events import EventType, announce
+from users.jobs import job, origin, replayed
 from users.locking import lock_user
 from users.mail import send_password_changed, send_reset_link, within_mail_cooldown
 from users.models import AuthToken, User, own_address
@@ -27,17 +25,21 @@ from users.sessions import current_token
 
 def request_password_reset(request: HttpRequest, email: str) -> None:
     """Mail a reset link to an active account; answer the same for any address,
-    in the same time: the lookup, the key and the mail come after the answer."""
+    in the same time: the lookup, the key and the mail are a queued job."""
     email = clean_email(email)
     ratelimits.hit(request, "request_password_reset")
-    after_answer(partial(mail_reset_link, request, email))
+    mail_reset_link.enqueue(origin(request), email)
 
 
-def mail_reset_link(request: HttpRequest, email: str) -> None:
+@job
+def mail_reset_link(origin: dict, email: str) -> None:
     user = User.objects.filter(email=email, is_active=True).first()
-    if user is not None and within_mail_cooldown(request, "password_reset", email):
-        send_reset_link(request, user, reset_keys.make_key(user))
-        announce(EventType.PASSWORD_RESET_REQUESTED, user=user, request=request)
+    if user is None:
+        return
+    with replayed(origin) as request:
+        if within_mail_cooldown(request, "password_reset", email):
+            send_reset_link(request, user, reset_keys.make_key(user))
+            announce(EventType.PASSWORD_RESET_REQUESTED, user=user, request=request)
 
 
 def reset_password(request: HttpRequest, key: str, new_password: str) -> None:

@@ -6,8 +6,6 @@ Email verification is django-allauth's: its EmailAddress rows, its signed
 
 from __future__ import annotations
 
-from functools import partial
-
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.contrib.auth.hashers import make_password
@@ -15,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from users import ratelimits, signed_keys
-from users.background import after_answer
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
 from users.errors import InvalidKey
+from users.jobs import job, origin, replayed
 from users.mail import send_already_registered, send_verification
 from users.models import User
 
@@ -27,16 +25,23 @@ def register(request: HttpRequest, email: str, password: str) -> None:
 
     A taken address gets the same answer, and its owner gets a mail saying so.
     Before the answer only what does not depend on the address runs (checks,
-    the limit, hashing the password); whether it is taken is looked up after
-    (users.background), so neither the answer nor its timing tells anyone.
+    the limit, hashing the password); whether it is taken is looked up by a
+    job (users.jobs), queued by the same one INSERT for any address, so neither
+    the answer nor its timing tells anyone, and a crash loses no registration.
     """
     email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
     clean_new_password(password, User(email=email))
     ratelimits.hit(request, "register")
-    after_answer(partial(create_account, request, email, make_password(password)))
+    create_account.enqueue(origin(request), email, make_password(password))
 
 
-def create_account(request: HttpRequest, email: str, password_hash: str) -> None:
+@job
+def create_account(origin: dict, email: str, password_hash: str) -> None:
+    with replayed(origin) as request:
+        make_account(request, email, password_hash)
+
+
+def make_account(request: HttpRequest, email: str, password_hash: str) -> None:
     if User.objects.filter(email=email).exists():
         send_already_registered(request, email)
         return
@@ -103,13 +108,14 @@ def verify_email(request: HttpRequest, key: str) -> User:
 
 def resend_verification_email(request: HttpRequest, email: str) -> None:
     """Mail a new link if `email` awaits verification; answer the same either way,
-    in the same time (the lookup runs after the answer)."""
+    in the same time (the lookup is a queued job)."""
     email = clean_email(email)
     ratelimits.hit(request, "resend_verification_email")
-    after_answer(partial(mail_verification_link, request, email))
+    mail_verification_link.enqueue(origin(request), email)
 
 
-def mail_verification_link(request: HttpRequest, email: str) -> None:
+@job
+def mail_verification_link(origin: dict, email: str) -> None:
     # The account's own address only: a pending change to `email` (users/account.py)
     # belongs to whoever asked for it, and its link goes out from there alone.
     address = (
@@ -118,4 +124,5 @@ def mail_verification_link(request: HttpRequest, email: str) -> None:
         .first()
     )
     if address is not None:
-        send_verification(request, address, signup=False)
+        with replayed(origin) as request:
+            send_verification(request, address, signup=False)

@@ -198,7 +198,7 @@ def test_a_django_site_on_mozilla_django_oidc(page, issuer, tmp_path):
         "OIDC_RP_CLIENT_SECRET": secret,
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=WIKI, env=env, check=True, timeout=120)
-    wiki = Server(env, tmp_path / "wiki.log", "wiki.wsgi:application", WIKI)
+    wiki = Server(env, tmp_path / "wiki.log", "wiki.wsgi:application", WIKI, worker=False)
     try:
         # The quickstart registers the site's callback: here its port is known once it runs.
         client = Client.objects.get(pk=client.pk)

@@ -40,7 +40,9 @@ def test_another_drf_service_knows_the_caller_by_the_services_token(tmp_path, sh
     create_verified_users(env, ["ada@example.com"], STRONG_PASSWORD)
     with servers(1, env, tmp_path) as (auth,):
         token = auth.graphql(LOGIN, {"e": "ada@example.com", "p": STRONG_PASSWORD})["login"]["token"]
-        orders = Server(orders_env(shared_database), tmp_path / "orders.log", "orders.wsgi:application", EXAMPLE)
+        orders = Server(
+            orders_env(shared_database), tmp_path / "orders.log", "orders.wsgi:application", EXAMPLE, worker=False
+        )
         try:
             orders.wait_ready(path="/orders/mine")
             for keyword in ("Token", "Bearer"):

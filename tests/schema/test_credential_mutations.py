@@ -14,8 +14,8 @@ from factors import manage, stage, webauthn
 from schema.extensions import credential_mutations
 from schema.schema import schema
 from tests.documents import STRONG_PASSWORD
-from tests.support import FastArgon2PasswordHasher
-from users import background, credentials
+from tests.support import AtCommitBackend, FastArgon2PasswordHasher
+from users import credentials
 from users.models import AuthToken
 from users.reset_keys import ResetKeyGenerator
 
@@ -81,7 +81,7 @@ def secret_work(monkeypatch) -> list[str]:
     monkeypatch.setattr(FastArgon2PasswordHasher, "encode", record("password hashed", FastArgon2PasswordHasher.encode))
     monkeypatch.setattr(signing.TimestampSigner, "unsign", record("signed key read", signing.TimestampSigner.unsign))
     monkeypatch.setattr(ResetKeyGenerator, "user_id", record("reset key read", ResetKeyGenerator.user_id))
-    monkeypatch.setattr(background, "start", record("work after the answer (mail)", background.start))
+    monkeypatch.setattr(AtCommitBackend, "enqueue", record("job queued (mail)", AtCommitBackend.enqueue))
     monkeypatch.setattr(credentials, "count_failure", record("credential checked", credentials.count_failure))
     monkeypatch.setattr(stage, "pending_login", record("mfa token read", stage.pending_login))
     monkeypatch.setattr(webauthn, "client_data", record("WebAuthn answer read", webauthn.client_data))

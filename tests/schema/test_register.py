@@ -4,8 +4,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.cache import cache
+from django_tasks_db.models import DBTaskResult
 
 from tests.documents import REGISTER, STRONG_PASSWORD, field_codes
+from tests.support import DATABASE_QUEUE, run_jobs
 from users.models import User
 
 
@@ -122,11 +124,15 @@ def test_every_malformed_argument_is_reported_at_once(gql):
     assert field_codes(register(gql, "nope", "")) == [("email", "INVALID_INPUT"), ("password", "INVALID_INPUT")]
 
 
-def test_mail_outage_keeps_the_account_and_is_logged(gql, settings, caplog):
+def test_mail_outage_keeps_the_account_and_its_mail_and_is_logged(gql, settings, caplog):
+    settings.TASKS = DATABASE_QUEUE
     settings.EMAIL_BACKEND = "tests.support.BrokenSMTPBackend"
-    with caplog.at_level(logging.ERROR, logger="users.adapter"):
-        assert register(gql) == {"success": True, "errors": []}
+    assert register(gql) == {"success": True, "errors": []}
+    with caplog.at_level(logging.WARNING, logger="users.mail"):
+        run_jobs()
     assert User.objects.filter(email="grace@example.com").exists()
     (record,) = caplog.records
-    assert "Could not send email" in record.getMessage()
+    assert "not sent yet: SMTPServerDisconnected" in record.getMessage()
     assert "/verify-email/" not in caplog.text  # the key is a secret: never logged
+    # The mail waits for its next attempt (tests/users/test_jobs.py).
+    assert DBTaskResult.objects.get().task_path == "users.mail.deliver"

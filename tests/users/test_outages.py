@@ -108,27 +108,28 @@ def test_an_outage_is_logged_again_once_it_lasts_past_the_interval(monkeypatch, 
     assert len(error_records(caplog)) == 2
 
 
-def test_a_job_after_the_answer_that_meets_an_outage_is_reported_once_and_named_each_time(caplog):
-    """Mails and the work after an answer (users.background) fail alike in an outage:
-    one report with its traceback, then one line per job saying what was not done."""
+def send_the_mail():
     from django_redis.exceptions import ConnectionInterrupted
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from users import background
+    try:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    except RedisConnectionError as error:
+        raise ConnectionInterrupted(connection=None) from error
 
-    def send_the_mail():
-        try:
-            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-        except RedisConnectionError as error:
-            raise ConnectionInterrupted(connection=None) from error
 
-    def a_bug():
-        raise ZeroDivisionError
+def a_bug():
+    raise ZeroDivisionError
 
-    for job in [send_the_mail, send_the_mail, a_bug, a_bug]:
-        background.run(job)
+
+def test_a_job_that_meets_an_outage_is_reported_once_and_runs_again_later(caplog):
+    """Mails and the other jobs (users.jobs) fail alike in an outage: one report
+    with its traceback, and the job is to run again (RetryLater); a bug is
+    logged with its own traceback and fails the job."""
+    from users.jobs import RetryLater, job
+
+    for function, raised in [(send_the_mail, RetryLater), (send_the_mail, RetryLater), (a_bug, ZeroDivisionError)]:
+        with pytest.raises(raised):
+            job(atomic=False)(function).call()
     with_trace = [record for record in caplog.records if record.exc_info]
-    assert [record.name for record in with_trace] == ["users.outages", "users.background", "users.background"]
-    not_done = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
-    assert len(not_done) == 2
-    assert all(line.endswith(".send_the_mail not done: the cache is unreachable") for line in not_done)
+    assert [record.name for record in with_trace] == ["users.outages", "users.jobs"]
