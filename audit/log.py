@@ -13,6 +13,7 @@ import json
 import logging
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.models import USER_AGENT_MAX_LENGTH, SecurityEvent
@@ -21,6 +22,10 @@ from users.events import EventType
 from users.outages import is_outage
 
 logger = logging.getLogger("gql_auth.audit")
+
+# Sent with `event` (a SecurityEvent) once its row is written, inside the flow's
+# transaction: what another app (webhooks/) writes for it commits or rolls back with it.
+event_recorded = Signal()
 
 
 def record(event_type: EventType, *, user, request=None, actor=None) -> SecurityEvent:
@@ -52,6 +57,7 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
     line = json_line(event)
     # The line only for a row that stays: a flow that rolls back leaves neither.
     transaction.on_commit(lambda: logger.info(line))
+    event_recorded.send(sender=SecurityEvent, event=event)
     return event
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from schema.responses import json_error
+from users import jobs
 from users.cache_keys import cache_key
 from users.outages import is_outage, report
 
@@ -47,7 +48,9 @@ PROBE_KEY = cache_key("readyz")
 @probe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The process can serve: its database and its cache both answer."""
+    """The process can serve: its database and its cache both answer. Beside
+    them, the queue (users/jobs.py): jobs waiting, the age in seconds of the
+    oldest, and those that failed for good and wait for staff."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -63,4 +66,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
         report_unready(error, "Readiness: cache unreachable")
         checks["cache"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+    answer = {"status": "ok" if ready else "unavailable", **checks}
+    if checks["database"] == "ok":
+        try:
+            # For operators, not for readiness: a backlog (a mail server away) is no
+            # reason to take this process out of service.
+            answer["queue"] = jobs.queue_state()
+        except Exception as error:
+            report_unready(error, "Readiness: the queue could not be read")
+    return JsonResponse(answer, status=200 if ready else 503)

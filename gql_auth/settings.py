@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "factors",  # before allauth.mfa, so its mails override allauth's
     "audit",  # the security-event log
     "provider",  # before allauth.idp.oidc, so its pages override allauth's
+    "webhooks",  # account events to the organisation's systems
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
@@ -402,6 +403,10 @@ JOBS_RETRY_HOURS = env_float("JOBS_RETRY_HOURS", 25.0)
 # it runs again. Longer than any job's own timeouts (SMTP, webhooks: seconds).
 JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 300)
 JOBS_RECOVER_SECONDS = env_float("JOBS_RECOVER_SECONDS", 60.0)
+# Webhook receivers (webhooks/): http only on loopback, and only in development.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = env_float("WEBHOOKS_TIMEOUT_SECONDS", 10.0)
+WEBHOOKS_REFRESH_SECONDS = env_float("WEBHOOKS_REFRESH_SECONDS", 5.0)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

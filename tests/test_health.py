@@ -22,7 +22,12 @@ def test_healthz_answers_without_touching_dependencies(client, django_assert_num
 def test_readyz_checks_database_and_cache(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": {"waiting": 0, "oldest_seconds": 0, "failed": 0},
+    }
     assert "no-store" in response["Cache-Control"]
 
 
@@ -30,7 +35,12 @@ def test_readyz_reports_an_unreachable_cache(client):
     with override_settings(CACHES=UNREACHABLE_CACHE):
         response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "cache": "unavailable",
+        "queue": {"waiting": 0, "oldest_seconds": 0, "failed": 0},
+    }
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])

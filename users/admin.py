@@ -151,3 +151,62 @@ class GroupAdmin(DjangoGroupAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         return fields if staff.may_grant(request.user) else [*fields, "permissions"]
+
+
+# The queue (users/jobs.py) in place of django-tasks-db's own page, which shows
+# every row's arguments: a queued mail's link key, a registration's password hash.
+import django_tasks_db.admin  # noqa: E402, F401  (registers its page, replaced here)
+from django_tasks_db.models import DBTaskResult  # noqa: E402
+
+from users import jobs  # noqa: E402
+
+admin.site.unregister(DBTaskResult)
+RETRY_PERMISSION = f"{DBTaskResult._meta.app_label}.change_dbtaskresult"
+
+
+@admin.register(DBTaskResult)
+class QueuedJobAdmin(admin.ModelAdmin):
+    """Mails, deliveries and jobs waiting, running or failed, with their last
+    error and never their arguments; staff who may change them retry failed ones."""
+
+    list_display = ("id", "task", "status", "attempts", "enqueued_at", "run_after", "last_error")
+    list_filter = ("status", "task_path")
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["retry"]
+    show_full_result_count = False
+
+    @admin.display(description="job")
+    def task(self, row: DBTaskResult) -> str:
+        return row.task_path
+
+    @admin.display(description="attempts")
+    def attempts(self, row: DBTaskResult) -> int:
+        return len(row.worker_ids)
+
+    @admin.display(description="last error")
+    def last_error(self, row: DBTaskResult) -> str:
+        # The exception's own line (a receiver's answer, the mail server's refusal).
+        lines = [line for line in row.traceback.strip().splitlines() if line and not line.startswith(" ")]
+        return lines[-1] if lines else ""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the rows are the queue's; retrying is the one change, below
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm(RETRY_PERMISSION):
+            actions.pop("retry", None)
+        return actions
+
+    @admin.action(description="Retry the selected failed jobs now")
+    def retry(self, request, queryset) -> None:
+        if not request.user.has_perm(RETRY_PERMISSION):
+            raise PermissionDenied
+        self.message_user(request, f"{jobs.retry_now(queryset)} failed jobs will run again.", messages.SUCCESS)

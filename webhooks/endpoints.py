@@ -1,0 +1,45 @@
+"""The rules for a webhook receiver, one place for the command and the admin."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from users.events import EventType
+from webhooks.models import Endpoint, new_secret
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+class EndpointError(ValueError):
+    """A receiver that may not be registered; its message says why."""
+
+
+def clean_url(url: str) -> str:
+    """https, or http on a loopback host where WEBHOOKS_ALLOW_HTTP_LOOPBACK (development)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise EndpointError(f"Webhook URL {url!r} is not a URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment or parts.username:
+        raise EndpointError(f"Webhook URL {url!r} must be an https URL with a host, no fragment and no user.")
+    if parts.scheme == "http" and not (settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and parts.hostname in LOOPBACK_HOSTS):
+        raise EndpointError(f"Webhook URL {url!r} must be https (http only on a loopback host, in development).")
+    return url
+
+
+def clean_events(events: list[str]) -> list[str]:
+    unknown = sorted(set(events) - {event.value for event in EventType})
+    if unknown:
+        raise EndpointError(f"Unknown event types: {', '.join(unknown)} (see SecurityEventType).")
+    return sorted(set(events))
+
+
+def create(url: str, events: list[str]) -> tuple[Endpoint, str]:
+    """A new receiver and its signing secret, which is shown only this once."""
+    endpoint = Endpoint(url=clean_url(url), events=clean_events(events))
+    secret = new_secret()
+    endpoint.secret = secret
+    endpoint.save()
+    return endpoint, secret
