@@ -146,7 +146,8 @@ class Server:
 @contextmanager
 def servers(count: int, env: dict, log_dir: Path):
     """Start `count` server processes sharing `env` (database, cache); stop them after."""
-    started = [Server(env, log_dir / f"server-{n}.log") for n in range(count)]
+    # One queue worker beside the first: its console mails are in the first's log.
+    started = [Server(env, log_dir / f"server-{n}.log", worker=n == 0) for n in range(count)]
     try:
         for server in started:
             server.wait_ready()

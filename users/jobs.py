@@ -27,6 +27,7 @@ import functools
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -232,6 +233,21 @@ def worker(worker_id: str, *, interval: float = 1.0, batch: bool = False):
     )
 
 
+def keep_running(worker) -> None:
+    """`worker.run()` until it returns, through outages: the engine's worker
+    stops at a database error, where this one waits for the database to return."""
+    while True:
+        try:
+            worker.run()
+            return
+        except Exception as error:
+            if not outages.is_outage(error):
+                raise
+            outages.report(error)
+            connections.close_all()
+            time.sleep(1)
+
+
 def start_in_process_worker() -> None:
     """`make run`'s worker: threads of the serving process (JOBS_IN_PROCESS)."""
     stop = threading.Event()
@@ -239,7 +255,7 @@ def start_in_process_worker() -> None:
 
     def run() -> None:
         try:
-            worker(f"in-process-{random.getrandbits(32):08x}").run()  # noqa: S311
+            keep_running(worker(f"in-process-{random.getrandbits(32):08x}"))  # noqa: S311
         except SystemExit:
             pass
 
