@@ -34,6 +34,7 @@ from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.core import context
+from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.dispatch import receiver
@@ -254,6 +255,8 @@ def start_in_process_worker() -> None:
     threading.Thread(target=watch_leases, args=(stop,), name=f"{IN_PROCESS_NAME}-leases", daemon=True).start()
 
     def run() -> None:
+        while not apps.ready:  # started from AppConfig.ready: no query before every app is
+            time.sleep(0.05)
         try:
             keep_running(worker(f"in-process-{random.getrandbits(32):08x}"))  # noqa: S311
         except SystemExit:
