@@ -14,6 +14,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -187,6 +188,14 @@ def test_a_refusal_is_kept_as_the_last_error_and_retried(gql, make_user, setting
     assert "receiver answered 503: no" in row.traceback
 
 
+def run_jobs_then_close() -> None:
+    """A worker in a thread of its own, which leaves no connection behind it."""
+    try:
+        run_jobs()
+    finally:
+        connections.close_all()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_hanging_receiver_holds_up_no_answer(gql, make_user, settings):
     """The delivery waits on the receiver in a worker; the service's answers
@@ -194,7 +203,7 @@ def test_a_hanging_receiver_holds_up_no_answer(gql, make_user, settings):
     settings.WEBHOOKS_TIMEOUT_SECONDS = 2
     release = threading.Event()
     receiver = Receiver(hold=release)
-    worker = threading.Thread(target=run_jobs)
+    worker = threading.Thread(target=run_jobs_then_close)
     try:
         create("--url", receiver.url, "--event", "LOGIN")
         make_user("ada@example.com")
