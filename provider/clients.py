@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 
 from provider.hashers import ClientSecretHasher
 from users import tokens
+from users.origins import LOOPBACK_HOSTS
 
 DEVICE_CODE = Client.GrantType.DEVICE_CODE.value  # RFC 8628's URN
 GRANTS = ("authorization_code", "refresh_token", "client_credentials", DEVICE_CODE)
@@ -22,7 +23,6 @@ DEFAULT_GRANTS = ["authorization_code", "refresh_token"]
 DEFAULT_SCOPES = ["openid", "profile", "email"]
 # RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,100}")
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # This service's own settings of a client, in allauth's `Client.data` beside its own keys.
 OURS = "gql_auth"
 

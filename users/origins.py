@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from users.app_settings import app_settings
 
 DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+# The hosts where plain http is this machine's own (RFC 8252 7.3): redirects, receivers in development.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def origin_of(url: str) -> str:

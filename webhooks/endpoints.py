@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from users.events import EventType
+from users.origins import LOOPBACK_HOSTS
 from webhooks.models import Endpoint, new_secret
-
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class EndpointError(ValueError):
