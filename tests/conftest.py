@@ -7,6 +7,7 @@ from django.test import Client
 
 from tests.documents import LOGIN, STRONG_PASSWORD
 from tests.support import AT_COMMIT
+from webhooks import receivers
 from users.models import User
 
 
@@ -16,6 +17,11 @@ def _fast_hashing_and_clean_cache(request, settings):
     # Jobs (mails) run in the test's thread at commit, so a test sees them at
     # once; tests/users/test_jobs.py covers the queue and its workers.
     settings.TASKS = AT_COMMIT
+    # No webhook receivers, known for the whole test (their reads every few
+    # seconds would add a query to whichever flow came then); creating one in a
+    # test is seen at once (webhooks/receivers.py).
+    settings.WEBHOOKS_REFRESH_SECONDS = float("inf")
+    receivers.cached = (0.0, [])
     if not uses_database(request):
         yield
         return

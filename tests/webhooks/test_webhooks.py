@@ -68,6 +68,7 @@ class Receiver:
 def _webhooks(settings):
     settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
     settings.TASKS = DATABASE_QUEUE
+    settings.WEBHOOKS_REFRESH_SECONDS = 5.0
     receivers.forget()
     yield
     receivers.forget()
