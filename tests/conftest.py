@@ -7,8 +7,8 @@ from django.test import Client
 
 from tests.documents import LOGIN, STRONG_PASSWORD
 from tests.support import AT_COMMIT
-from webhooks import receivers
 from users.models import User
+from webhooks import receivers
 
 
 @pytest.fixture(autouse=True)
