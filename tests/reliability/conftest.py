@@ -47,6 +47,14 @@ def sql(url: str, query: str, *params):
         return conn.execute(query, params).fetchall()
 
 
+def wait_for_queue(url: str, seconds: float = 60) -> None:
+    """Until the queue's worker has run every job but the given-up ones (users/jobs.py)."""
+    deadline = time.monotonic() + seconds
+    while sql(url, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status <> 'FAILED'")[0][0]:
+        assert time.monotonic() < deadline, "the queue did not drain"
+        time.sleep(0.5)
+
+
 @dataclass
 class Cluster:
     """A PostgreSQL cluster of the test's own, on a spare port, so that stopping

@@ -33,7 +33,7 @@ import psycopg
 import pytest
 
 from tests.documents import LOGIN, ME, REGISTER, STRONG_PASSWORD
-from tests.reliability.conftest import sql
+from tests.reliability.conftest import sql, wait_for_queue
 from tests.servers import create_verified_users, server_env, servers
 
 pytestmark = pytest.mark.reliability
@@ -254,12 +254,7 @@ def test_a_database_restart_a_redis_stop_and_a_killed_worker_give_no_500(spare_c
             for client in clients:
                 client.join(timeout=60)
         # The jobs the outages delayed run once they are over (users/jobs.py): the queue drains.
-        deadline = time.monotonic() + 60
-        while sql(database_url, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status <> 'FAILED'")[0][
-            0
-        ]:
-            assert time.monotonic() < deadline, "the queue did not drain"
-            time.sleep(0.5)
+        wait_for_queue(database_url)
         logs = "".join(server.log_text() for server in pair)
 
     answers = run.answers
