@@ -171,7 +171,7 @@ threading.Thread(target=server.serve_forever, daemon=True).start()
 one = logout.Logout("bench", f"http://127.0.0.1:{server.server_port}/logout", "1", logout.session_id(1))
 print(json.dumps({
     "logout_token_per_s": per_second(lambda: logout.logout_token(one)),
-    "backchannel_delivery_per_s": per_second(lambda: logout.deliver(one)),
+    "backchannel_delivery_per_s": per_second(lambda: logout.send(one)),
 }))
 server.shutdown()
 """

@@ -40,7 +40,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
-from users import jobs
+from users import workers
 from users.mail import deliver
 
 count = int(sys.argv[1])
@@ -92,7 +92,7 @@ smtp.start()
 settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
 started = time.perf_counter()
-jobs.worker("bench", interval=0, batch=True).run()
+workers.worker("bench", interval=0, batch=True).run()
 mails_per_s = Sink.received / (time.perf_counter() - started)
 smtp.stop()
 
@@ -116,7 +116,7 @@ body = {"type": "LOGIN", "timestamp": "2026-01-01T00:00:00+00:00", "data": {"acc
 for n in range(count):
     deliver_webhook.enqueue(str(endpoint.pk), f"msg_{n}", body)
 started = time.perf_counter()
-jobs.worker("bench", interval=0, batch=True).run()
+workers.worker("bench", interval=0, batch=True).run()
 left = DBTaskResult.objects.count()
 webhooks_per_s = (count - left) / (time.perf_counter() - started)
 receiver.shutdown()

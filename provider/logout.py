@@ -29,12 +29,13 @@ from dataclasses import dataclass
 
 import requests
 from allauth.idp.oidc.adapter import get_adapter
+from allauth.idp.oidc.models import Client
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from provider import clients, keys
 from provider.models import GrantSession
-from users.jobs import RetryLater, job
+from users.jobs import Refused, RetryLater, job
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +77,22 @@ def logout_token(logout: Logout) -> str:
 
 
 @job(atomic=False)
-def deliver(client_id: str, uri: str, sub: str, sid: str | None) -> None:
-    """POST the logout token (section 2.5); the answer is not followed anywhere."""
-    logout = Logout(client_id, uri, sub, sid)
+def deliver(client_id: str, sub: str, sid: str | None) -> None:
+    """Tell the application `client_id` through the receiver it has now:
+    deleted, or its receiver removed, since: nothing to tell; moved: the new one."""
+    client = Client.objects.filter(pk=client_id).first()
+    uri = clients.backchannel_logout_uri_of(client) if client is not None else None
+    if uri:
+        send(Logout(client_id, uri, sub, sid))
+
+
+def send(logout: Logout) -> None:
+    """POST the logout token (section 2.5); the answer is not followed anywhere.
+    A 4xx is the application's refusal (section 2.8: 400 when it could not
+    process the token), for staff to see; other failures are tried again."""
     try:
         # Streamed and closed unread: only the status matters, so a receiver
-        # cannot keep the thread with a long or trickling body.
+        # cannot keep the thread with a long body.
         answer = requests.post(
             logout.uri,
             data={"logout_token": logout_token(logout)},
@@ -93,9 +104,12 @@ def deliver(client_id: str, uri: str, sub: str, sid: str | None) -> None:
     except requests.RequestException as error:
         logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
         raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None
-    if answer.status_code not in (200, 204):
-        logger.warning("Back-channel logout to client %s answered %s", logout.client_id, answer.status_code)
-        raise RetryLater(f"receiver answered {answer.status_code}")
+    if answer.status_code in (200, 204):
+        return
+    if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
+        raise Refused(f"client {logout.client_id}'s receiver refused the logout: {answer.status_code}")
+    logger.warning("Back-channel logout to client %s answered %s", logout.client_id, answer.status_code)
+    raise RetryLater(f"receiver answered {answer.status_code}")
 
 
 def logouts(grants, *, with_sid: bool) -> list[Logout]:
@@ -114,7 +128,7 @@ def logouts(grants, *, with_sid: bool) -> list[Logout]:
 
 def tell(found: list[Logout]) -> None:
     for logout in found:
-        deliver.enqueue(logout.client_id, logout.uri, logout.sub, logout.sid)
+        deliver.enqueue(logout.client_id, logout.sub, logout.sid)
 
 
 def sign_in_ended(session_pk: int) -> None:

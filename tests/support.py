@@ -49,10 +49,10 @@ def run_jobs() -> None:
     transaction that would be the test's own (PostgreSQL), so it is kept."""
     from unittest import mock
 
-    from users import jobs
+    from users import workers
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        jobs.worker("test-worker", interval=0, batch=True).run()
+        workers.worker("test-worker", interval=0, batch=True).run()
 
 
 def totp(secret: str, *, period_shift: int = 0) -> str:

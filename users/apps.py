@@ -29,11 +29,10 @@ class UsersConfig(AppConfig):
         super().import_models()
 
     def ready(self) -> None:
-        # Connects its receiver of finished jobs (retries); starts `make run`'s worker.
-        from users import jobs
-
         if getattr(settings, "JOBS_IN_PROCESS", False) and serving():
-            jobs.start_in_process_worker()
+            from users import workers  # the engine's worker imports its models: not before now
+
+            workers.start_in_process_worker()
 
 
 def serving() -> bool:

@@ -6,8 +6,9 @@ The queue is Django's Tasks framework (the django-tasks backport) on its
 database backend (django-tasks-db): enqueueing a job is one INSERT in the
 flow's own transaction, so a rolled-back flow leaves nothing and a committed
 one cannot lose its mails to a crash, an SMTP outage or a restart. A worker
-(`manage.py worker`, or a thread of `make run`'s server) runs the rows; on
-PostgreSQL several workers share them (SELECT ... FOR UPDATE SKIP LOCKED).
+(users/workers.py: `manage.py worker`, or a thread of `make run`'s server)
+runs the rows; on PostgreSQL several workers share them (SELECT ... FOR UPDATE
+SKIP LOCKED).
 
 What the engine leaves to its users, and this module adds:
 - retries: a job that raises `RetryLater` (or meets an outage of the database
@@ -15,7 +16,9 @@ What the engine leaves to its users, and this module adds:
   for at least JOBS_RETRY_HOURS; then it stays FAILED, visible to staff with
   its last error, who may retry it (users/admin.py);
 - recovery: a row left RUNNING by a worker killed mid-job runs again once its
-  lease (JOBS_LEASE_SECONDS) is over, so delivery is at least once;
+  lease (JOBS_LEASE_SECONDS) is over, so delivery is at least once; a worker
+  settles only the row it claimed (`finish`), so one that outran its lease
+  cannot undo the run that replaced it;
 - the request a job came from (`origin`): the address, browser and language a
   mail or an event names, without the request itself, which is not kept.
 A finished row is deleted: its arguments may hold a link key or a password hash.
@@ -26,23 +29,19 @@ from __future__ import annotations
 import functools
 import logging
 import random
-import threading
-import time
+import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.core import context
-from django.apps import apps
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
-from django.dispatch import receiver
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
-from django_tasks.signals import task_finished
 
 from users import outages
 
@@ -55,6 +54,11 @@ GAVE_UP = "users.jobs.GaveUp"
 class RetryLater(Exception):
     """The job failed in a way that may pass (an outage, a receiver's 5xx): run it
     again later. Its message is what staff see as the last error."""
+
+
+class Refused(Exception):
+    """The other end refused for good (a mail server's 5xx, a receiver's 4xx):
+    the job fails at once, for staff to see with this message; not retried."""
 
 
 class GaveUp(Exception):
@@ -77,6 +81,9 @@ def job(function: Callable | None = None, *, atomic: bool = True):
                 with transaction.atomic():
                     return function(*args, **kwargs)
             return function(*args, **kwargs)
+        except Refused as error:
+            logger.warning("Job %s refused: %s", function.__qualname__, error)
+            raise
         except RetryLater:
             raise
         except Exception as error:
@@ -129,43 +136,73 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * (1 + random.random() / 10))  # noqa: S311 (spreading, not secrecy)
 
 
-def reschedule(row) -> bool:
-    """Run the failed row `row` again later, or mark it given up; False when
-    another worker settled it first."""
-    from django_tasks_db.models import DBTaskResult
+def error_fields(error: BaseException | str | None) -> dict:
+    """The last error as staff see it (users/admin.py): its class and traceback
+    (None: the row's own, kept)."""
+    if error is None:
+        return {}
+    if isinstance(error, str):
+        return {"exception_class_path": RETRY_LATER, "traceback": f"{RETRY_LATER}: {error}\n"}
+    return {
+        "exception_class_path": f"{type(error).__module__}.{type(error).__qualname__}",
+        "traceback": "".join(traceback.format_exception(error)),
+    }
 
+
+def again(rows, row, error: BaseException | str | None, *, at_once: bool = False) -> int:
+    """Run the row `row` (`rows`, its fence) again after the backoff, or at once;
+    past JOBS_RETRY_HOURS, mark it given up, for staff. Returns 1, or 0 when the
+    fence holds nothing (another worker has the row)."""
     now = timezone.now()
-    rows = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.FAILED, exception_class_path=RETRY_LATER)
+    fields = error_fields(error)
     if now - row.enqueued_at >= timedelta(hours=settings.JOBS_RETRY_HOURS):
         logger.error("Job %s (%s) given up after %d attempts", row.pk, row.task_path, len(row.worker_ids))
-        return bool(rows.update(exception_class_path=GAVE_UP))
-    attempts = len(row.worker_ids)  # each claim by a worker adds its id
-    return bool(rows.update(status=TaskResultStatus.READY, run_after=now + retry_delay(attempts), finished_at=None))
+        fields["exception_class_path"] = GAVE_UP
+        return rows.update(status=TaskResultStatus.FAILED, finished_at=now, **fields)
+    fields["exception_class_path"] = RETRY_LATER
+    run_after = now if at_once else now + retry_delay(len(row.worker_ids))  # each claim adds its worker's id
+    return rows.update(status=TaskResultStatus.READY, run_after=run_after, finished_at=None, **fields)
 
 
-@receiver(task_finished)
-def settle(sender, task_result, **kwargs) -> None:
-    """A finished row goes; a row to retry waits for its next attempt."""
-    row = getattr(task_result, "db_result", None)
-    if row is None:
-        return  # another backend (the tests' at-commit one) keeps no rows
-    if task_result.status == TaskResultStatus.SUCCESSFUL:
-        row.delete()
-    elif row.exception_class_path == RETRY_LATER:
-        reschedule(row)
+def finish(row, error: BaseException | None) -> bool:
+    """Settle the row `row` its worker claimed and ran, `error` being what the
+    run raised. A finished row goes (its arguments may hold a link key or a
+    password hash); a failure that may pass waits for its next attempt, and a
+    run its worker was stopped under (a second SIGTERM) runs again at once.
+    Fenced by the claim (status and started_at): a worker that ran past its
+    lease, the row being recovered and claimed again meanwhile, settles
+    nothing, and False says so."""
+    from django_tasks_db.models import DBTaskResult
+
+    claim = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at)
+    if error is None:
+        settled = claim.delete()[0]
+    elif isinstance(error, RetryLater):
+        settled = again(claim, row, error)
+    elif not isinstance(error, Exception):  # SystemExit, KeyboardInterrupt: not the job's failure
+        settled = again(claim, row, error, at_once=True)
+    else:
+        settled = claim.update(status=TaskResultStatus.FAILED, finished_at=timezone.now(), **error_fields(error))
+    if not settled:
+        logger.warning("Job %s (%s) ran past its lease; its next run settles it", row.pk, row.task_path)
+    return bool(settled)
 
 
 def recover() -> int:
-    """Rows whose worker died: RUNNING past their lease, or failed to retry
-    and never rescheduled. Returns how many run again."""
+    """Rows whose worker died: RUNNING past their lease (JOBS_LEASE_SECONDS),
+    which run again at once, until JOBS_RETRY_HOURS (a job that kills its
+    worker each time is then given up like any other); and, from the engine's own `db_worker`, rows
+    it left finished or failed to retry. Returns how many run again."""
     from django_tasks_db.models import DBTaskResult
 
-    now = timezone.now()
-    lease = now - timedelta(seconds=settings.JOBS_LEASE_SECONDS)
-    stalled = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=lease)
-    count = stalled.update(status=TaskResultStatus.READY, run_after=now)
+    lease = timezone.now() - timedelta(seconds=settings.JOBS_LEASE_SECONDS)
+    count = 0
+    for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=lease):
+        claim = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at)
+        count += again(claim, row, "its worker stopped while running it", at_once=True)
     for row in DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, exception_class_path=RETRY_LATER):
-        count += reschedule(row)
+        count += again(DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.FAILED), row, None)
+    DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).delete()
     if count:
         logger.warning("%d jobs whose worker stopped will run again", count)
     return count
@@ -173,21 +210,25 @@ def recover() -> int:
 
 def retry_now(rows) -> int:
     """Staff's retry of failed jobs (users/admin.py): each runs again at once,
-    its attempts counted afresh from now."""
+    its attempts and its retry hours counted afresh from now."""
+    now = timezone.now()
     return rows.filter(status=TaskResultStatus.FAILED).update(
-        status=TaskResultStatus.READY, run_after=timezone.now(), enqueued_at=timezone.now(), finished_at=None
+        status=TaskResultStatus.READY, run_after=now, enqueued_at=now, finished_at=None, worker_ids=[]
     )
 
 
 def queue_state() -> dict:
     """How many jobs wait (ready, running or between attempts), the age in
-    seconds of the oldest, and how many were given up: for /readyz."""
+    seconds of the oldest, and how many were given up: for operators only
+    (users/workers.py logs it; `manage.py queue`), as the figures move with
+    what flows queue, and so would tell whether an address has an account."""
     from django.db.models import Count, Min, Q
     from django_tasks_db.models import DBTaskResult
 
+    waiting = Q(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
     found = DBTaskResult.objects.aggregate(
-        waiting=Count("pk", filter=Q(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])),
-        oldest=Min("enqueued_at", filter=Q(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])),
+        waiting=Count("pk", filter=waiting),
+        oldest=Min("enqueued_at", filter=waiting),
         failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED)),
     )
     oldest = found["oldest"]
@@ -196,70 +237,3 @@ def queue_state() -> dict:
         "oldest_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0,
         "failed": found["failed"],
     }
-
-
-# The worker: its own process in production, a thread of `make run`'s server.
-
-IN_PROCESS_NAME = "jobs-worker"
-
-
-def watch_leases(stop: threading.Event) -> None:
-    """Every JOBS_RECOVER_SECONDS, run again what a dead worker left (`recover`)."""
-    while not stop.wait(settings.JOBS_RECOVER_SECONDS):
-        try:
-            close_old_connections()
-            recover()
-        except Exception as error:
-            if outages.is_outage(error):
-                outages.report(error)
-            else:
-                logger.exception("Recovering stalled jobs failed")
-        finally:
-            connections.close_all()
-
-
-def worker(worker_id: str, *, interval: float = 1.0, batch: bool = False):
-    """django-tasks-db's worker over every queue (`batch`: until none is ready)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    return Worker(
-        queue_names=["*"],
-        interval=interval,
-        batch=batch,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
-
-
-def keep_running(worker) -> None:
-    """`worker.run()` until it returns, through outages: the engine's worker
-    stops at a database error, where this one waits for the database to return."""
-    while True:
-        try:
-            worker.run()
-            return
-        except Exception as error:
-            if not outages.is_outage(error):
-                raise
-            outages.report(error)
-            connections.close_all()
-            time.sleep(1)
-
-
-def start_in_process_worker() -> None:
-    """`make run`'s worker: threads of the serving process (JOBS_IN_PROCESS)."""
-    stop = threading.Event()
-    threading.Thread(target=watch_leases, args=(stop,), name=f"{IN_PROCESS_NAME}-leases", daemon=True).start()
-
-    def run() -> None:
-        while not apps.ready:  # started from AppConfig.ready: no query before every app is
-            time.sleep(0.05)
-        try:
-            keep_running(worker(f"in-process-{random.getrandbits(32):08x}"))  # noqa: S311
-        except SystemExit:
-            pass
-
-    threading.Thread(target=run, name=IN_PROCESS_NAME, daemon=True).start()

@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 
 from users import ratelimits
-from users.jobs import RetryLater, job
+from users.jobs import Refused, RetryLater, job
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def deliver(mail: dict) -> None:
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
         codes = [code for code, _ in error.recipients.values()] if hasattr(error, "recipients") else [error.smtp_code]
         if all(code >= 500 for code in codes):
-            raise  # the body holds a key: never logged; its Message-ID is
+            # The body holds a key: never logged; its Message-ID is.
+            raise Refused(f"mail {mail['headers'].get('Message-ID')} refused: {codes}") from error
         raise RetryLater(f"mail server: {type(error).__name__} {codes}") from error
     except (OSError, smtplib.SMTPException) as error:
         logger.warning("Mail %s not sent yet: %s", mail["headers"].get("Message-ID"), type(error).__name__)

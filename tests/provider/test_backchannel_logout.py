@@ -198,3 +198,60 @@ def test_another_person_signing_in_over_the_browser_ends_the_first_ones_grants(
     assert len(receiver.tokens) == 1
     refreshed = token_request(rp, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 400
+
+
+@pytest.fixture
+def queued(settings):
+    """The production queue: logouts wait as rows until `run_jobs`."""
+    from tests.support import DATABASE_QUEUE
+
+    settings.TASKS = DATABASE_QUEUE
+
+
+def test_a_queued_logout_goes_where_the_application_receives_now(rp, receiver, signed_in_browser, gql, login, queued):
+    from allauth.idp.oidc.models import Client as Application
+
+    from tests.support import run_jobs
+
+    signed_in_at(rp, signed_in_browser)
+    assert gql("mutation { logoutAll { success } }", token=login())["logoutAll"]["success"]
+    moved = Receiver()
+    try:
+        application = Application.objects.get(pk=rp.client_id)
+        application.data["gql_auth"]["backchannel_logout_uri"] = moved.uri
+        application.save()
+        run_jobs()
+    finally:
+        moved.server.shutdown()
+        moved.server.server_close()
+    assert receiver.tokens == [] and len(moved.tokens) == 1
+
+
+def test_a_queued_logout_of_a_deleted_application_is_dropped(rp, receiver, signed_in_browser, gql, login, queued):
+    from allauth.idp.oidc.models import Client as Application
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.support import run_jobs
+
+    signed_in_at(rp, signed_in_browser)
+    assert gql("mutation { logoutAll { success } }", token=login())["logoutAll"]["success"]
+    Application.objects.filter(pk=rp.client_id).delete()
+    run_jobs()
+    assert receiver.tokens == [] and not DBTaskResult.objects.exists()
+
+
+def test_a_refusal_is_not_retried_and_waits_for_staff(rp, receiver, signed_in_browser, gql, login, queued):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.support import run_jobs
+    from users import jobs
+
+    receiver.status = 400  # section 2.8: the application could not process the token
+    signed_in_at(rp, signed_in_browser)
+    assert gql("mutation { logoutAll { success } }", token=login())["logoutAll"]["success"]
+    run_jobs()
+    (row,) = DBTaskResult.objects.all()
+    assert row.status == TaskResultStatus.FAILED and row.exception_class_path == "users.jobs.Refused"
+    assert "refused the logout: 400" in row.traceback and len(receiver.tokens) == 1
+    assert jobs.queue_state()["failed"] == 1

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -122,6 +123,7 @@ def test_a_job_failing_past_the_retry_hours_waits_for_staff_with_its_last_error(
     assert row.status == TaskResultStatus.FAILED and row.exception_class_path == jobs.GAVE_UP
     assert jobs.queue_state() == {"waiting": 0, "oldest_seconds": 0, "failed": 1}
     assert jobs.retry_now(queue.all()) == 1
+    assert queue.get().worker_ids == []  # its attempts counted afresh: the backoff starts short
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     run_jobs()
     assert len(mail.outbox) == 1 and queue.count() == 0
@@ -140,6 +142,82 @@ def test_a_row_left_running_by_a_dead_worker_runs_again_after_its_lease(db, queu
     assert jobs.recover() == 1
     run_jobs()
     assert len(mail.outbox) == 1 and queue.count() == 0
+
+
+def test_a_job_that_kills_its_worker_each_time_is_given_up_after_the_retry_hours(db, queue, settings):
+    """A poison row: recovered after each lease, until JOBS_RETRY_HOURS, then left for staff."""
+    from users.mail import deliver
+
+    deliver.enqueue(MAIL)
+    queue.get().claim("killed-worker")
+    queue.update(
+        started_at=timezone.now() - timedelta(seconds=settings.JOBS_LEASE_SECONDS + 1),
+        enqueued_at=timezone.now() - timedelta(hours=settings.JOBS_RETRY_HOURS),
+    )
+    jobs.recover()
+    row = queue.get()
+    assert row.status == TaskResultStatus.FAILED and row.exception_class_path == jobs.GAVE_UP
+    assert "its worker stopped while running it" in row.traceback
+    run_jobs()
+    assert mail.outbox == []
+
+
+class ReclaimedMidRunBackend(BaseEmailBackend):
+    """Sends, but slowly: meanwhile its worker's lease passed and another worker claimed the row."""
+
+    def send_messages(self, messages):
+        DBTaskResult.objects.update(
+            status=TaskResultStatus.RUNNING, started_at=timezone.now() + timedelta(seconds=1), worker_ids=["a", "b"]
+        )
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_worker_that_outran_its_lease_leaves_the_row_to_its_new_run_and_goes_on(db, queue, settings):
+    settings.EMAIL_BACKEND = "tests.users.test_jobs.ReclaimedMidRunBackend"
+    from users.mail import deliver
+
+    deliver.enqueue(MAIL)
+    run_jobs()  # the late finisher neither fails nor settles the other worker's run
+    (row,) = queue.all()
+    assert row.status == TaskResultStatus.RUNNING and row.worker_ids == ["a", "b"]
+    assert jobs.finish(row, None) and queue.count() == 0  # the run that has the row settles it
+
+
+class StoppedBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise SystemExit(1)  # a second SIGTERM, in the middle of a delivery
+
+
+def test_a_job_its_worker_was_stopped_under_runs_again_at_once(db, queue, settings):
+    """Not the job's failure: it waits for no backoff, and no staff."""
+    settings.EMAIL_BACKEND = "tests.users.test_jobs.StoppedBackend"
+    from users.mail import deliver
+
+    deliver.enqueue(MAIL)
+    with pytest.raises(SystemExit):
+        run_jobs()  # the worker stops, as told
+    row = queue.get()
+    assert row.status == TaskResultStatus.READY and row.run_after <= timezone.now()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_jobs()
+    assert len(mail.outbox) == 1 and queue.count() == 0
+
+
+def test_the_worker_goes_on_after_an_error_of_its_own(monkeypatch, caplog):
+    from users import workers
+
+    runs = []
+
+    class Flaky:
+        def run(self):
+            runs.append(1)
+            if len(runs) == 1:
+                raise ValueError("a bug in the loop")
+
+    monkeypatch.setattr(workers.time, "sleep", lambda seconds: None)
+    workers.keep_running(Flaky())
+    assert len(runs) == 2 and "The worker met an error" in caplog.text
 
 
 def test_a_retry_that_its_worker_did_not_reschedule_is_recovered(db, queue):
@@ -164,3 +242,22 @@ def test_a_replayed_request_gives_the_jobs_records_the_callers_address_and_brows
         assert context.request is replayed
         assert get_adapter(replayed).get_client_ip(replayed) == "203.0.113.9"
         assert replayed.headers["User-Agent"] == "Firefox/128"
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({"b@x": (550, b"5.1.1 no such mailbox")})
+
+
+def test_a_mail_the_server_refuses_for_good_fails_at_once_for_staff_without_its_body(db, queue, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.users.test_jobs.RefusingBackend"
+    from users.mail import deliver
+
+    deliver.enqueue({**MAIL, "body": "a link key", "headers": {"Message-ID": "<m1@x>"}})
+    run_jobs()
+    (row,) = queue.all()
+    assert row.status == TaskResultStatus.FAILED and row.exception_class_path == "users.jobs.Refused"
+    assert "<m1@x> refused: [550]" in row.traceback and len(row.worker_ids) == 1
+    assert "a link key" not in caplog.text and "a link key" not in row.traceback
