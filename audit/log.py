@@ -61,6 +61,19 @@ def record(event_type: EventType, *, user, request=None, actor=None) -> Security
     return event
 
 
+def record_each(event_type: EventType, users: list) -> list[SecurityEvent]:
+    """One event of `event_type` about each of `users`, in one INSERT (an
+    import's batch, inside its transaction: the accounts exist), with the
+    lines and `event_recorded` of `record`."""
+    now = timezone.now()
+    events = SecurityEvent.objects.bulk_create(SecurityEvent(type=event_type, created_at=now, user=u) for u in users)
+    lines = [json_line(event) for event in events]
+    transaction.on_commit(lambda: [logger.info(line) for line in lines])
+    for event in events:
+        event_recorded.send(sender=SecurityEvent, event=event)
+    return events
+
+
 def json_line(event: SecurityEvent, stored: bool = True) -> str:
     """The event's line; `"stored": false` (and no id) for one its table missed."""
     fields = {

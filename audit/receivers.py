@@ -15,10 +15,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from audit.log import record
+from audit.log import record, record_each
 from audit.models import SecurityEvent
 from factors import stage
-from users.events import EventType, security_event
+from users.events import EventType, security_event, security_events
 from users.models import User
 
 ADDED = {Authenticator.Type.TOTP: EventType.MFA_ENABLED, Authenticator.Type.WEBAUTHN: EventType.PASSKEY_ADDED}
@@ -27,6 +27,11 @@ ADDED = {Authenticator.Type.TOTP: EventType.MFA_ENABLED, Authenticator.Type.WEBA
 @receiver(security_event)
 def announced(sender, event_type, user, request=None, actor=None, **kwargs) -> None:
     record(event_type, user=user, request=request, actor=actor)
+
+
+@receiver(security_events)
+def announced_each(sender, event_type, users, **kwargs) -> None:
+    record_each(event_type, users)
 
 
 @receiver(user_logged_in)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import audit_events, factors, instructions, provider, queue  # noqa: E402
+from bench import audit_events, factors, imports, instructions, provider, queue  # noqa: E402
 from provider.keys import generate_pem  # noqa: E402  (the project, without Django set up)
 
 RESULTS = ROOT / "bench" / "results"
@@ -403,12 +403,16 @@ def main() -> None:
         "--audit-events-only", action="store_true", help="only auditEvents at 10k and 10M events (PostgreSQL)"
     )
     parser.add_argument("--queue-only", action="store_true", help="only the durable queue's figures")
+    parser.add_argument("--imports-only", action="store_true", help="only import_users' figures and imported logins")
     args = parser.parse_args()
     if args.audit_events_only:
         print("\n".join(audit_events.table(audit_events.measure())))
         return
     if args.queue_only:
         print("\n".join(queue.table(queue.measure())))
+        return
+    if args.imports_only:
+        print("\n".join(imports.table(imports.measure())))
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -548,6 +552,8 @@ def main() -> None:
         result["audit_events"] = audit_events.measure()
     step("the durable queue: queueing, mails and webhook deliveries per worker")
     result["queue"] = queue.measure()
+    step("moving in: import_users of 100,000 and 1,000,000 rows, imported accounts' logins")
+    result["imports"] = imports.measure()
     write(f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json")
     write("latest.json")
     step(f"written to {RESULTS.relative_to(ROOT)}/latest.json")
@@ -555,6 +561,7 @@ def main() -> None:
     if "audit_events" in result:
         print("\n".join(audit_events.table(result["audit_events"])))
     print("\n".join(queue.table(result["queue"])))
+    print("\n".join(imports.table(result["imports"])))
 
 
 def count_instructions(env: dict, seeded: dict, *, required: bool) -> dict | None:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "audit",  # the security-event log
     "provider",  # before allauth.idp.oidc, so its pages override allauth's
     "webhooks",  # account events to the organisation's systems
+    "portability",  # accounts imported from Auth0 and exported
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
@@ -216,6 +217,9 @@ LOGIN_STAGES = ["factors.login.SecondFactorStage"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # Imported accounts' hashes, until their first login makes them Argon2 (portability/hashers.py).
+    "portability.hashers.ImportedBCryptPasswordHasher",
+    "portability.hashers.PBKDF2SHA256PHCPasswordHasher",
     # Only OpenID clients' generated 256-bit secrets, never a password (provider/hashers.py).
     "provider.hashers.ClientSecretHasher",
 ]

@@ -13,7 +13,13 @@ from webhooks import receivers
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(request, settings):
-    settings.PASSWORD_HASHERS = ["tests.support.FastArgon2PasswordHasher", "provider.hashers.ClientSecretHasher"]
+    settings.PASSWORD_HASHERS = [
+        "tests.support.FastArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "portability.hashers.ImportedBCryptPasswordHasher",
+        "portability.hashers.PBKDF2SHA256PHCPasswordHasher",
+        "provider.hashers.ClientSecretHasher",
+    ]
     # Jobs (mails) run in the test's thread at commit, so a test sees them at
     # once; tests/users/test_jobs.py covers the queue and its workers.
     settings.TASKS = AT_COMMIT

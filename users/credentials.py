@@ -23,12 +23,13 @@ password starts new counts.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 
 from allauth.account.adapter import get_adapter
 from allauth.core.internal import ratelimit as limiter
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -55,14 +56,41 @@ def check(request: HttpRequest, email: str, password: str) -> User:
     ratelimits.hit(request, "login")
     user = User.objects.filter(email=email).first()
     attempt = count_failure(request, email, epoch(email, user))
+    started = time.perf_counter()
     if user is None or not user.check_password(password):
-        if user is None:
-            make_password(password)  # as slow as a real check, so timing tells nothing
+        even_out(user, password, started)
         # Queued for an unknown address too (it announces nothing): the same work.
         announce_failure.enqueue(origin(request), EventType.LOGIN_FAILED, user.pk if user else None)
         raise InvalidCredentials()
     attempt.rollback()
     return user
+
+
+# The time the preferred hasher takes to hash here, as last measured (seconds).
+preferred_hash_seconds: float | None = None
+
+
+def even_out(user: User | None, password: str, started: float) -> None:
+    """Make a failed check cost what a check of the preferred hasher (Argon2)
+    costs, so timing tells neither whether the address has an account nor how
+    its password is stored. An unknown address hashes the password once, as a
+    real check would (an account without a usable password, an import without
+    a hash, Django's check already did). A hash of another kind (imported
+    bcrypt or PBKDF2, until the first login upgrades it) waits out the rest of
+    a preferred hash's time, as last measured here."""
+    global preferred_hash_seconds
+    if user is not None:
+        if not user.has_usable_password():
+            return
+        if identify_hasher(user.password).algorithm == get_hasher().algorithm:
+            preferred_hash_seconds = time.perf_counter() - started  # its check was one such hash
+            return
+        if preferred_hash_seconds is not None:
+            time.sleep(max(0.0, preferred_hash_seconds - (time.perf_counter() - started)))
+            return
+    began = time.perf_counter()
+    make_password(password)
+    preferred_hash_seconds = time.perf_counter() - began
 
 
 def check_factor(request: HttpRequest, user: User, verify: Callable[[], object]) -> object:

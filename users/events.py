@@ -39,6 +39,7 @@ class EventType(StrEnum):
     ACCOUNT_ENABLED = "ACCOUNT_ENABLED"
     ACCOUNT_DELETED = "ACCOUNT_DELETED"
     APPLICATION_REVOKED = "APPLICATION_REVOKED"
+    USER_IMPORTED = "USER_IMPORTED"  # manage.py import_users made the account
     # Beyond the contract's list: staff lifting the brute-force locks (clearLoginLocks).
     LOGIN_LOCKS_CLEARED = "LOGIN_LOCKS_CLEARED"
     # Beyond the contract's list: a spent refresh token presented again, which
@@ -49,6 +50,15 @@ class EventType(StrEnum):
 # Sent with event_type, user (the account it is about), request (None outside
 # one) and actor (the staff member who acted, else None).
 security_event = Signal()
+
+
+# Sent with event_type and users: one event for each, at once (an import's batch).
+security_events = Signal()
+
+
+def announce_each(event_type: EventType, users: list) -> None:
+    """Tell whoever listens that `event_type` happened to each of `users`, in one go."""
+    security_events.send(sender=EventType, event_type=event_type, users=users)
 
 
 def announce(event_type: EventType, *, user, request=None, actor=None) -> None:
