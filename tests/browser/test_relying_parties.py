@@ -140,6 +140,8 @@ def spa_origin(installed):
 
 
 def spa_state(page) -> dict:
+    # "Not signed in." is the page's own text, there before its script has run and shown its state.
+    page.wait_for_function("document.querySelector('#state').textContent !== ''")
     return json.loads(page.locator("#state").text_content())
 
 
