@@ -14,10 +14,11 @@ account (`sub` without `sid`).
 Each delivery is a job on the durable queue (users/jobs.py), queued in the
 transaction that ends the sign-in, with a short timeout
 (OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS, for the connection and for the
-answer's status), so a slow or dead receiver never holds up the person signing
-out. A receiver that is down or answers an error gets it again later, with the
-queue's backoff; each attempt carries a fresh token (its `exp` is short). The
-application's tokens are revoked regardless.
+answer's status; thrice that for the whole exchange), so a slow or dead
+receiver never holds up the person signing out. A receiver that is down or
+answers an error gets it again later, with the queue's backoff; each attempt
+carries a fresh token (its `exp` is short). The application's tokens are
+revoked regardless.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.utils.crypto import salted_hmac
 
 from provider import clients, keys
 from provider.models import GrantSession
-from users.jobs import Refused, RetryLater, job
+from users.jobs import Refused, RetryLater, job, within
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,12 @@ def logout_token(logout: Logout) -> str:
 
 
 @job(atomic=False)
-def deliver(client_id: str, sub: str, sid: str | None) -> None:
-    """Tell the application `client_id` through the receiver it has now:
-    deleted, or its receiver removed, since: nothing to tell; moved: the new one."""
+def deliver(client_id: str, *queued: str | None) -> None:
+    """Tell the application `client_id` of the sign-out of (`sub`, `sid`)
+    through the receiver it has now: deleted, or its receiver removed, since:
+    nothing to tell; moved: the new one. Rows queued before the receiver was
+    looked up here carry it before `sub`: (uri, sub, sid); it is not used."""
+    sub, sid = queued[-2:]
     client = Client.objects.filter(pk=client_id).first()
     uri = clients.backchannel_logout_uri_of(client) if client is not None else None
     if uri:
@@ -90,26 +94,28 @@ def send(logout: Logout) -> None:
     """POST the logout token (section 2.5); the answer is not followed anywhere.
     A 4xx is the application's refusal (section 2.8: 400 when it could not
     process the token), for staff to see; other failures are tried again."""
+    timeout = settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS
     try:
-        # Streamed and closed unread: only the status matters, so a receiver
-        # cannot keep the thread with a long body.
-        answer = requests.post(
-            logout.uri,
-            data={"logout_token": logout_token(logout)},
-            timeout=settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        )
-        answer.close()
+        # The whole exchange within a deadline, each wait within the timeout.
+        status = within(3 * timeout, post, logout.uri, logout_token(logout), timeout)
     except requests.RequestException as error:
         logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
         raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None
-    if answer.status_code in (200, 204):
+    if status in (200, 204):
         return
-    if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
-        raise Refused(f"client {logout.client_id}'s receiver refused the logout: {answer.status_code}")
-    logger.warning("Back-channel logout to client %s answered %s", logout.client_id, answer.status_code)
-    raise RetryLater(f"receiver answered {answer.status_code}")
+    if 400 <= status < 500 and status not in (408, 429):
+        raise Refused(f"client {logout.client_id}'s receiver refused the logout: {status}")
+    logger.warning("Back-channel logout to client %s answered %s", logout.client_id, status)
+    raise RetryLater(f"receiver answered {status}")
+
+
+def post(uri: str, token: str, timeout: float) -> int:
+    """POST the logout token; the answer's status. Streamed and closed unread:
+    only the status matters, so a long body holds nothing."""
+    with requests.post(
+        uri, data={"logout_token": token}, timeout=timeout, allow_redirects=False, stream=True
+    ) as answer:
+        return answer.status_code
 
 
 def logouts(grants, *, with_sid: bool) -> list[Logout]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import threading
 import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -95,6 +96,31 @@ def job(function: Callable | None = None, *, atomic: bool = True):
             raise
 
     return task(run)
+
+
+def within(seconds: float, function: Callable, *args, **kwargs):
+    """`function(*args, **kwargs)`, or RetryLater when it has not returned
+    within `seconds` of wall-clock time. For a delivery's HTTP exchange: a
+    timeout bounds each wait on the receiver, and one that trickles its answer
+    a byte at a time would hold the worker past its lease (its row run again
+    beside it). Run in a thread of its own, left behind when late (a daemon:
+    it ends with its socket); touches no database."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 (raised again in the job's thread)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="jobs-delivery", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise RetryLater(f"the receiver's answer did not end within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 # The request a job came from, as the records and mails of the job need it.

@@ -2,8 +2,9 @@
 the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`,
 `webhook-signature`), by the reference implementation's signer. Signed afresh
 for each attempt, as receivers refuse an old timestamp; anything but a 2xx is
-tried again later (users/jobs.py), with a timeout so that a slow receiver holds
-a worker for seconds, never a request."""
+tried again later (users/jobs.py), with a timeout on each wait and a deadline
+on the whole, so that a slow receiver holds a worker for seconds, never a
+request."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import requests
 from django.conf import settings
 from standardwebhooks.webhooks import Webhook
 
-from users.jobs import RetryLater, job
+from users.jobs import RetryLater, job, within
 from webhooks.models import Endpoint
 
 logger = logging.getLogger(__name__)
@@ -55,20 +56,24 @@ def deliver(endpoint_id: str, message_id: str, body: dict) -> None:
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(endpoint.secret).sign(message_id, now, content),
     }
+    timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
     try:
-        with requests.post(
-            endpoint.url,
-            data=content.encode(),
-            headers=headers,
-            timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        ) as answer:
-            if 200 <= answer.status_code < 300:
-                return
-            kept = next(answer.iter_content(ANSWER_KEPT), b"").decode(errors="replace")
+        # The whole exchange within a deadline, each wait within the timeout.
+        status, kept = within(3 * timeout, post, endpoint.url, content.encode(), headers, timeout)
     except requests.RequestException as error:
         logger.warning("Webhook %s to %s not delivered: %s", message_id, endpoint.url, type(error).__name__)
         raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None
-    logger.warning("Webhook %s to %s answered %s", message_id, endpoint.url, answer.status_code)
-    raise RetryLater(f"receiver answered {answer.status_code}: {kept}")
+    if 200 <= status < 300:
+        return
+    logger.warning("Webhook %s to %s answered %s", message_id, endpoint.url, status)
+    raise RetryLater(f"receiver answered {status}: {kept}")
+
+
+def post(url: str, content: bytes, headers: dict, timeout: float) -> tuple[int, str]:
+    """POST the delivery: (the status, the first ANSWER_KEPT characters of a refusal)."""
+    with requests.post(
+        url, data=content, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+    ) as answer:
+        if 200 <= answer.status_code < 300:
+            return answer.status_code, ""
+        return answer.status_code, next(answer.iter_content(ANSWER_KEPT), b"").decode(errors="replace")

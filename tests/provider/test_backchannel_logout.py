@@ -255,3 +255,13 @@ def test_a_refusal_is_not_retried_and_waits_for_staff(rp, receiver, signed_in_br
     assert row.status == TaskResultStatus.FAILED and row.exception_class_path == "users.jobs.Refused"
     assert "refused the logout: 400" in row.traceback and len(receiver.tokens) == 1
     assert jobs.queue_state()["failed"] == 1
+
+
+def test_a_logout_queued_in_the_earlier_form_with_its_uri_is_still_delivered(rp, receiver, queued):
+    from provider.logout import deliver
+    from tests.support import run_jobs
+
+    deliver.enqueue(rp.client_id, "http://old.example/logout", "sub-1", "sid-1")  # (client, uri, sub, sid)
+    run_jobs()
+    (claims,) = receiver.claims()
+    assert (claims["sub"], claims["sid"]) == ("sub-1", "sid-1")

@@ -299,3 +299,39 @@ def test_staff_see_failed_jobs_with_their_last_error_and_retry_them(client, make
     assert DBTaskResult.objects.get().status == TaskResultStatus.READY
     run_jobs()
     assert DBTaskResult.objects.count() == 0
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(gql, make_user, settings):
+    """Each byte within the timeout, the whole never: the delivery gives up at its deadline,
+    well within the lease, so its row is never run twice beside itself."""
+    import socket
+
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 0.3
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        while not stop.wait(0.1):
+            try:
+                connection.sendall(b"x")
+            except OSError:
+                return
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    try:
+        create("--url", f"http://127.0.0.1:{listener.getsockname()[1]}/hooks", "--event", "LOGIN")
+        make_user("ada@example.com")
+        login(gql)
+        started = time.monotonic()
+        run_jobs()
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    (row,) = DBTaskResult.objects.filter(task_path="webhooks.delivery.deliver")
+    assert row.status == TaskResultStatus.READY and "did not end within 0.9 s" in row.traceback
+    assert elapsed < 5
