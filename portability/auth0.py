@@ -12,6 +12,7 @@ account whose person resets the password.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -22,14 +23,20 @@ from users.cleaning import clean_email
 from users.errors import InvalidInput
 
 ALGORITHMS = ("bcrypt", "argon2", "pbkdf2")
-BCRYPT = re.compile(r"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}")
+# The salt's 22nd character carries 2 bits: only . O e u are canonical, which bcrypt checks.
+BCRYPT = re.compile(r"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{21}[.Oeu][./A-Za-z0-9]{31}")
 ARGON2 = re.compile(r"\$argon2(id|i|d)\$(v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+")
 PBKDF2_PHC = re.compile(r"\$pbkdf2-sha256\$i=(\d+)(?:,l=(\d+))?\$([A-Za-z0-9+/.]*)\$([A-Za-z0-9+/.]+)")
 PBKDF2_DJANGO = re.compile(r"pbkdf2_sha256\$(\d+)\$([^$]+)\$([A-Za-z0-9+/]+=*)")
-# A hash a login could not check in reasonable time is refused at the import, not at each login.
-MAX_PBKDF2_ITERATIONS = 10_000_000
-MAX_BCRYPT_COST = 16
+# A hash whose check would hold a login for long (each wrong guess costing it) is refused at
+# the import: bcrypt 14 and PBKDF2 at 2 M rounds are each about a second here.
+MAX_PBKDF2_ITERATIONS = 2_000_000
+MAX_PBKDF2_LENGTH = 64
+MAX_BCRYPT_COST = 14
 MAX_ARGON2_MEMORY_KIB = 1024 * 1024
+MAX_ARGON2_TIME = 10
+MAX_ARGON2_LANES = 16
+MAX_ARGON2_WORK = 4 * 1024 * 1024  # memory (KiB) times passes
 NAME_MAX = 150
 
 
@@ -65,8 +72,13 @@ def stored_hash(value: object) -> str:
             parameters = argon2.extract_parameters(value)
         except argon2.exceptions.InvalidHashError:
             raise RowError("The Argon2 hash does not parse.") from None
-        if parameters.memory_cost > MAX_ARGON2_MEMORY_KIB:
-            raise RowError("The Argon2 hash asks for more than 1 GiB of memory.")
+        if (
+            parameters.memory_cost > MAX_ARGON2_MEMORY_KIB
+            or not 1 <= parameters.time_cost <= MAX_ARGON2_TIME
+            or not 1 <= parameters.parallelism <= MAX_ARGON2_LANES
+            or parameters.memory_cost * parameters.time_cost > MAX_ARGON2_WORK
+        ):
+            raise RowError("The Argon2 hash's cost is beyond what a login here checks (1 GiB, 10 passes, 16 lanes).")
         return f"argon2{value}"
     if found := PBKDF2_PHC.fullmatch(value):
         iterations, length, salt, digest = int(found[1]), found[2], found[3], found[4]
@@ -77,6 +89,8 @@ def stored_hash(value: object) -> str:
             raise RowError("The PBKDF2 hash's salt or digest is not base64.") from None
         if length is not None and int(length) != len(digest_bytes):
             raise RowError("The PBKDF2 hash's length does not match its digest.")
+        if not 1 <= len(digest_bytes) <= MAX_PBKDF2_LENGTH:
+            raise RowError(f"The PBKDF2 hash's digest is not 1 to {MAX_PBKDF2_LENGTH} bytes.")
         return f"pbkdf2_sha256_phc${iterations}${phc_b64encode(salt_bytes)}${phc_b64encode(digest_bytes)}"
     if found := PBKDF2_DJANGO.fullmatch(value):
         check_iterations(int(found[1]))
@@ -108,6 +122,10 @@ def password_of(row: dict) -> str | None:
     return None
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+METADATA_MAX = 16_384  # characters of JSON, per object
+
+
 def text(row: dict, key: str, limit: int = NAME_MAX) -> str:
     value = row.get(key)
     if value is None:
@@ -116,6 +134,8 @@ def text(row: dict, key: str, limit: int = NAME_MAX) -> str:
         raise RowError(f"{key} is not a string.")
     if len(value) > limit:
         raise RowError(f"{key} has more than {limit} characters.")
+    if CONTROL.search(value):
+        raise RowError(f"{key} holds control characters.")
     return value
 
 
@@ -132,6 +152,9 @@ def metadata(row: dict, key: str) -> dict:
         return {}
     if not isinstance(value, dict):
         raise RowError(f"{key} is not an object.")
+    written = json.dumps(value)
+    if len(written) > METADATA_MAX or "\\u0000" in written:
+        raise RowError(f"{key} is larger than {METADATA_MAX} characters of JSON, or holds a NUL.")
     return value
 
 
@@ -144,8 +167,8 @@ def user_id_of(row: dict) -> str | None:
         value = f"auth0|{local}" if isinstance(local, str) and local else None
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip() or len(value) > 255:
-        raise RowError("user_id is not a string of 1 to 255 characters.")
+    if not isinstance(value, str) or not value.strip() or len(value) > 255 or CONTROL.search(value):
+        raise RowError("user_id is not a string of 1 to 255 characters without control characters.")
     return value.strip()
 
 
@@ -220,6 +243,7 @@ def exported_hash(encoded: str) -> dict | None:
         return {"algorithm": "pbkdf2", "hash": {"value": f"$pbkdf2-sha256$i={iterations},l={length}${salt}${digest}"}}
     if algorithm == "pbkdf2_sha256":
         iterations, salt, digest = rest.split("$")
-        value = f"$pbkdf2-sha256$i={iterations},l=32${phc_b64encode(salt.encode())}${digest.rstrip('=')}"
+        length = len(phc_b64decode(digest.rstrip("=")))
+        value = f"$pbkdf2-sha256$i={iterations},l={length}${phc_b64encode(salt.encode())}${digest.rstrip('=')}"
         return {"algorithm": "pbkdf2", "hash": {"value": value}}
     return None

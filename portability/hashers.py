@@ -20,10 +20,19 @@ class ImportedBCryptPasswordHasher(BCryptPasswordHasher):
     """`bcrypt$` + the `$2a$`, `$2b$` or `$2y$` string, checked on the password's
     first 72 bytes, as the system that made it did. Never makes a new hash."""
 
+    def salt(self) -> bytes:
+        raise NotImplementedError("Imported hashes only: new passwords use the first hasher.")
+
     def encode(self, password: str, salt: bytes) -> str:
         bcrypt = self._load_library()
         data = bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], salt)
         return f"{self.algorithm}${data.decode('ascii')}"
+
+    def verify(self, password: str, encoded: str) -> bool:
+        try:
+            return super().verify(password, encoded)
+        except ValueError:
+            return False  # a salt the library refuses matches no password: never a 500 at login
 
     def must_update(self, encoded: str) -> bool:
         return True
@@ -61,10 +70,10 @@ class PBKDF2SHA256PHCPasswordHasher(BasePasswordHasher):
         try:
             decoded = self.decode(encoded)
             salt, expected = phc_b64decode(decoded["salt"]), phc_b64decode(decoded["hash"])
-        except (ValueError, binascii.Error):
-            return False
-        derived = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, decoded["iterations"], len(expected))
-        return constant_time_compare(derived, expected)
+            derived = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, decoded["iterations"], len(expected))
+        except (ValueError, binascii.Error, OverflowError):
+            return False  # a hash that does not parse matches no password: never a 500 at login
+        return bool(expected) and constant_time_compare(derived, expected)
 
     def safe_summary(self, encoded: str) -> dict:
         decoded = self.decode(encoded)

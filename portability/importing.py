@@ -14,6 +14,7 @@ upgraded, is never put back.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -23,13 +24,14 @@ import ijson
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
 from portability.auth0 import Account, RowError, read
 from portability.models import Profile
 from users import tokens
 from users.events import EventType, announce, announce_each
 from users.models import User
+from users.outages import is_outage
 
 BATCH = 500
 
@@ -79,7 +81,7 @@ def rows(stream: BinaryIO) -> Iterator[tuple[int, object]]:
             continue
         try:
             row = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             if not read_one:  # not a line of JSON first: not this format at all
                 raise FileUnreadable(f"Line {number} is not JSON: neither JSON lines nor a JSON array.") from None
             yield number, RowError(f"The line is not JSON: {error}")
@@ -101,77 +103,98 @@ def new_user(account: Account) -> User:
     return user
 
 
-def create(account: Account, *, record: bool = True) -> User:
+@dataclass(frozen=True)
+class Run:
+    """One import of one file: `id` marks the accounts its rows reached, so a
+    second row for one of them is told apart from a later import; `record`
+    is off for a dry run."""
+
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    record: bool = True
+
+
+def create(account: Account, run: Run) -> User:
     user = new_user(account)
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=account.email_verified, primary=True)
-    Profile.objects.create(user=user, source_id=account.user_id, **written(account, user))
-    if record:
+    Profile.objects.create(user=user, source_id=account.user_id, **made(account, user, run))
+    if run.record:
         announce(EventType.USER_IMPORTED, user=user)
     return user
 
 
-def written(account: Account, user: User) -> dict:
-    """The profile's fields for `account`, with what the import wrote of `user`."""
+def made(account: Account, user: User, run: Run) -> dict:
+    """The profile of an account the import makes: it wrote all of it."""
+    return {
+        **kept(account),
+        "imported_password_digest": password_digest(user.password) if account.password else "",
+        "imported_email": user.email,
+        "imported_blocked": account.blocked,
+        "import_run": run.id,
+    }
+
+
+def kept(account: Account) -> dict:
+    """What the service keeps of the source's record, only for the export."""
     return {
         "given_name": account.given_name,
         "family_name": account.family_name,
         "name": account.name,
         "user_metadata": account.user_metadata,
         "app_metadata": account.app_metadata,
-        "imported_password_digest": password_digest(user.password) if account.password else "",
-        "imported_email": user.email,
-        "imported_blocked": account.blocked,
     }
 
 
-def update(account: Account, user: User, profile: Profile | None) -> bool:
-    """Bring `user` to `account` where the import may; whether anything changed."""
-    changed = []
-    owns = profile is not None  # what an earlier import wrote, the import may write again
-    # A hash the import wrote it may replace; a password set here (or an upgraded hash) never.
-    still_imported = not user.has_usable_password() or (
-        owns and profile.imported_password_digest == password_digest(user.password)
-    )
-    if account.password and account.password != user.password and still_imported:
+def update(account: Account, user: User, profile: Profile | None, run: Run) -> bool:
+    """Bring `user` to `account` where the import may: only what it wrote
+    itself and the account still has (a password, an address, a block); an
+    account it did not make keeps its password (unless it has none) and its
+    address's state, and may be blocked, never enabled. Whether anything changed."""
+    changed, wrote = [], {}
+    digest = profile.imported_password_digest if profile is not None else ""
+    may_set_password = not user.has_usable_password() or (digest and digest == password_digest(user.password))
+    if account.password and account.password != user.password and may_set_password:
         user.password = account.password
         changed.append("password")
-    if account.email != user.email and owns and profile.imported_email == user.email:
-        if User.objects.filter(email=account.email).exclude(pk=user.pk).exists():
-            raise RowError("The new address belongs to another account.")
-        # The address moved at the source: its row here moves with it, verified as the row says.
-        EmailAddress.objects.filter(user=user).delete()
-        user.email = account.email
+        wrote["imported_password_digest"] = password_digest(user.password)
+    owns_address = profile is not None and profile.imported_email == user.email
+    if account.email != user.email and owns_address:
+        move_address(user, account)
         changed.append("email")
-    # A block the import wrote it may lift; an account it did not make it may block, never enable.
-    may_set = profile.imported_blocked == (not user.is_active) if owns else account.blocked
-    if account.blocked == user.is_active and may_set:
-        user.is_active = not account.blocked
-        changed.append("is_active")
+        wrote["imported_email"] = user.email
+        if run.record:
+            announce(EventType.EMAIL_CHANGED, user=user)
+    blocked = not user.is_active
+    if account.blocked != blocked:
+        wrote_block = profile is not None and profile.imported_blocked is not None
+        if (wrote_block and profile.imported_blocked == blocked) or (not wrote_block and account.blocked):
+            user.is_active = not account.blocked
+            changed.append("is_active")
+            wrote["imported_blocked"] = account.blocked
     if changed:
         user.save(update_fields=changed)  # a new password or a block ends the sessions (User.save)
-    address = EmailAddress.objects.filter(user=user, email=user.email).first()
-    if address is None:
-        EmailAddress.objects.create(user=user, email=user.email, verified=account.email_verified, primary=True)
-        changed.append("address")
-    elif account.email_verified and not address.verified:
-        address.verified = True  # never unverified: the person may have verified it here since
-        address.save(update_fields=["verified"])
+    # Never unverified: the person may have verified it here since.
+    verify = owns_address and account.email_verified
+    if verify and EmailAddress.objects.filter(user=user, email=user.email, verified=False).update(verified=True):
         changed.append("verified")
-    fields = written(account, user)
     if profile is None:
         source_id = account.user_id if not Profile.objects.filter(source_id=account.user_id).exists() else None
-        Profile.objects.create(user=user, source_id=source_id, **fields)
+        Profile.objects.create(user=user, source_id=source_id, import_run=run.id, **kept(account), **wrote)
         return True
-    if "password" not in changed:
-        fields["imported_password_digest"] = profile.imported_password_digest
-    new = {key: value for key, value in fields.items() if getattr(profile, key) != value}
-    if profile.source_id is None and account.user_id and not Profile.objects.filter(source_id=account.user_id).exists():
-        new["source_id"] = account.user_id
-    if new:
-        Profile.objects.filter(pk=profile.pk).update(**new)
-        changed.extend(new)
-    return bool(changed)
+    new = {key: value for key, value in {**kept(account), **wrote}.items() if getattr(profile, key) != value}
+    Profile.objects.filter(pk=profile.pk).update(import_run=run.id, **new)
+    return bool(changed or new)
+
+
+def move_address(user: User, account: Account) -> None:
+    """The address moved at the source: the account's row of it moves too,
+    unless another account has the new one."""
+    taken = User.objects.filter(email=account.email).exclude(pk=user.pk).exists()
+    if taken or EmailAddress.objects.filter(email__iexact=account.email).exclude(user=user).exists():
+        raise RowError("The new address belongs to another account.")
+    EmailAddress.objects.filter(user=user, email=user.email).delete()
+    EmailAddress.objects.create(user=user, email=account.email, verified=account.email_verified, primary=True)
+    user.email = account.email
 
 
 def add_totp(account: Account, user: User) -> bool:
@@ -183,18 +206,27 @@ def add_totp(account: Account, user: User) -> bool:
     return True
 
 
-def apply(account: Account, *, record: bool = True) -> str:
+def apply(account: Account, run: Run) -> str:
     """Create or update the account `account` describes: "created", "updated" or "unchanged"."""
     profile = None
     if account.user_id:
         profile = Profile.objects.select_related("user").filter(source_id=account.user_id).first()
     user = profile.user if profile is not None else User.objects.filter(email=account.email).first()
     if user is None:
-        add_totp(account, create(account, record=record))
+        add_totp(account, create(account, run))
         return "created"
-    if profile is None:
+    by_address = profile is None
+    if by_address:
         profile = Profile.objects.filter(user=user).first()
-    changed = update(account, user, profile)
+    if profile is not None and profile.import_run == run.id:
+        # Two rows for one account would undo each other at every import.
+        raise RowError("An earlier row of this file is the same account (its user_id or its mailbox).")
+    if by_address and profile is None and not user.email_verified:
+        # Anyone may have registered it, the attacker before the owner's import included.
+        raise RowError("An account here has this address, unverified: verify or delete it, then import again.")
+    if by_address and profile is not None and profile.source_id and account.user_id != profile.source_id:
+        raise RowError(f"The address belongs to the account imported as {profile.source_id}.")
+    changed = update(account, user, profile, run)
     return "updated" if add_totp(account, user) or changed else "unchanged"
 
 
@@ -203,23 +235,24 @@ def import_rows(numbered: Iterator[tuple[int, object]], *, dry_run: bool = False
     rolled back at the end, recording no event (whose log lines would wait
     for a commit that never comes, in memory)."""
     summary = Summary()
+    run = Run(record=not dry_run)
     with transaction.atomic() if dry_run else nullcontext():
         batch = []
         try:
             for line, row in numbered:
                 batch.append((line, row))
                 if len(batch) == BATCH:
-                    run_batch(batch, summary, progress, record=not dry_run)
+                    run_batch(batch, summary, progress, run)
                     batch = []
         except FileUnreadable as error:
             summary.stopped = str(error)
-        run_batch(batch, summary, progress, record=not dry_run)
+        run_batch(batch, summary, progress, run)
         if dry_run:
             transaction.set_rollback(True)
     return summary
 
 
-def run_batch(batch: list[tuple[int, object]], summary: Summary, progress, *, record: bool = True) -> None:
+def run_batch(batch: list[tuple[int, object]], summary: Summary, progress, run: Run) -> None:
     """One transaction for `batch`: the accounts it makes in a few bulk
     statements, the rest (updates, and all of them should a bulk one be
     refused) a row at a time, each in its savepoint."""
@@ -233,18 +266,20 @@ def run_batch(batch: list[tuple[int, object]], summary: Summary, progress, *, re
             except RowError as error:
                 summary.failed.append({"line": line, "email": email_of(row), "reason": str(error)})
         new, others = split_new(accounts)
-        if new and create_many([account for _, _, account in new], record=record):
+        if new and create_many([account for _, _, account in new], run):
             summary.created += len(new)
         else:
             others = sorted(new + others, key=lambda item: item[0])
         for line, email, account in others:
             try:
                 with transaction.atomic():
-                    outcome = apply(account, record=record)
+                    outcome = apply(account, run)
             except RowError as error:
                 summary.failed.append({"line": line, "email": email, "reason": str(error)})
-            except IntegrityError as error:
-                # A row the database refuses (a constraint the checks above missed) is that row's failure.
+            except DatabaseError as error:
+                if is_outage(error):
+                    raise
+                # A row the database refuses (a constraint, a character it cannot store) is that row's failure.
                 summary.failed.append({"line": line, "email": email, "reason": f"The database refused it: {error}"})
             else:
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
@@ -277,7 +312,7 @@ def split_new(accounts: list[tuple[int, str | None, Account]]) -> tuple[list, li
     return new, others
 
 
-def create_many(accounts: list[Account], *, record: bool = True) -> bool:
+def create_many(accounts: list[Account], run: Run) -> bool:
     """Make `accounts`, none of which exists, in a few statements; False, having
     made none, when the database refuses one (made meanwhile by another writer)."""
     try:
@@ -289,13 +324,15 @@ def create_many(accounts: list[Account], *, record: bool = True) -> bool:
                 for account, user in zip(accounts, users, strict=True)
             )
             Profile.objects.bulk_create(
-                Profile(user=user, source_id=account.user_id, **written(account, user))
+                Profile(user=user, source_id=account.user_id, **made(account, user, run))
                 for account, user in zip(accounts, users, strict=True)
             )
             for account, user in zip(accounts, users, strict=True):
                 add_totp(account, user)
-            if record:
+            if run.record:
                 announce_each(EventType.USER_IMPORTED, users)
-    except IntegrityError:
-        return False
+    except DatabaseError as error:
+        if is_outage(error):
+            raise
+        return False  # one row the database refuses: each goes alone, and only that one fails
     return True

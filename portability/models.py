@@ -22,9 +22,12 @@ class Profile(models.Model):
     name = models.CharField(max_length=300, blank=True)
     user_metadata = models.JSONField(default=dict, blank=True)
     app_metadata = models.JSONField(default=dict, blank=True)
+    # What the import last wrote of the account ("" or None: nothing).
     imported_password_digest = models.CharField(max_length=64, blank=True)
     imported_email = models.CharField(max_length=254, blank=True)
-    imported_blocked = models.BooleanField(default=False)
+    imported_blocked = models.BooleanField(null=True)
+    # The run that last reached the account: a second row of one file for it is refused.
+    import_run = models.CharField(max_length=32, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -71,20 +71,26 @@ preferred_hash_seconds: float | None = None
 
 
 def even_out(user: User | None, password: str, started: float) -> None:
-    """Make a failed check cost what a check of the preferred hasher (Argon2)
-    costs, so timing tells neither whether the address has an account nor how
-    its password is stored. An unknown address hashes the password once, as a
-    real check would (an account without a usable password, an import without
-    a hash, Django's check already did). A hash of another kind (imported
-    bcrypt or PBKDF2, until the first login upgrades it) waits out the rest of
-    a preferred hash's time, as last measured here."""
+    """Make a failed check cost what a check of the preferred hasher (Argon2
+    at the service's parameters) costs, so timing tells neither whether the
+    address has an account nor how its password is stored. An unknown address
+    hashes the password once, as a real check would, and measures that hash:
+    the only measure, never an account's own hash, whose cost a file chose. An
+    account without a usable password, or with a hash of no hasher listed,
+    had Django's own equal work. Any other hash than the preferred one
+    (imported bcrypt, PBKDF2, Argon2 at other parameters, until the first
+    login upgrades it) waits out the rest of the measured time."""
     global preferred_hash_seconds
     if user is not None:
         if not user.has_usable_password():
             return
-        if identify_hasher(user.password).algorithm == get_hasher().algorithm:
-            preferred_hash_seconds = time.perf_counter() - started  # its check was one such hash
+        try:
+            hasher = identify_hasher(user.password)
+        except ValueError:
             return
+        preferred = get_hasher()
+        if hasher.algorithm == preferred.algorithm and not preferred.must_update(user.password):
+            return  # its check was one such hash
         if preferred_hash_seconds is not None:
             time.sleep(max(0.0, preferred_hash_seconds - (time.perf_counter() - started)))
             return

@@ -160,11 +160,21 @@ def test_bad_rows_are_reported_with_line_and_reason_and_the_others_go_on(tmp_pat
     assert set(User.objects.values_list("email", flat=True)) == {"ada@example.com", "last@example.com"}
 
 
-def test_two_spellings_of_one_mailbox_are_one_account(tmp_path):
-    rows = [bulk_row("Ada@Example.COM", user_id="auth0|1"), bulk_row("ada@example.com", user_id="auth0|2")]
-    summary, _ = run_import(write(tmp_path, rows))
-    assert summary["created"] == 1 and summary["created"] + summary["updated"] + summary["unchanged"] == 2
-    assert list(User.objects.values_list("email", flat=True)) == ["ada@example.com"]
+def test_two_spellings_of_one_mailbox_are_one_account_and_the_second_row_is_reported(tmp_path):
+    """Merged, the two rows would undo each other at every import (hash, names): the second is refused."""
+    rows = [
+        bulk_row("Ada@Example.COM", user_id="auth0|1", password_hash=bcrypt_hash()),
+        bulk_row("ada@example.com", user_id="auth0|2", password_hash=bcrypt_hash("another")),
+        bulk_row("bob@example.com", user_id="auth0|1"),  # one user_id, two addresses: the same
+    ]
+    path = write(tmp_path, rows)
+    for _ in range(2):
+        summary, status = run_import(path)
+        assert [entry["line"] for entry in summary["failed"]] == [2, 3] and status == 1
+        assert "earlier row of this file" in summary["failed"][0]["reason"]
+    assert summary["unchanged"] == 1 and list(User.objects.values_list("email", flat=True)) == ["ada@example.com"]
+    other_file = write(tmp_path, [bulk_row("ada@example.com", user_id="auth0|9")], "other.json")
+    assert "imported as auth0|1" in run_import(other_file)[0]["failed"][0]["reason"]
 
 
 def test_the_same_file_again_creates_nothing_and_a_changed_row_updates(tmp_path):
@@ -184,7 +194,8 @@ def test_the_same_file_again_creates_nothing_and_a_changed_row_updates(tmp_path)
     assert Profile.objects.get(source_id="auth0|0").given_name == "Renamed"
     assert User.objects.filter(email="moved@example.com").exists()
     assert not User.objects.get(imported_profile__source_id="auth0|2").is_active
-    assert User.objects.count() == 3 and SecurityEvent.objects.count() == 3  # imported once each
+    assert User.objects.count() == 3  # imported once each, and the moved address recorded
+    assert sorted(SecurityEvent.objects.values_list("type", flat=True)) == ["EMAIL_CHANGED"] + ["USER_IMPORTED"] * 3
 
 
 def test_a_password_changed_here_or_a_block_lifted_here_is_never_put_back(gql, tmp_path):
@@ -201,9 +212,41 @@ def test_a_password_changed_here_or_a_block_lifted_here_is_never_put_back(gql, t
 
 def test_an_account_of_this_service_keeps_its_password_and_is_never_enabled_by_an_import(make_user, tmp_path):
     ada = make_user("ada@example.com", "a password chosen here", is_active=False)
-    run_import(write(tmp_path, [bulk_row("ada@example.com", password_hash=bcrypt_hash())]))
+    path = write(tmp_path, [bulk_row("ada@example.com", password_hash=bcrypt_hash())])
+    for _ in range(2):  # the second import finds the profile the first attached, and still owns nothing
+        run_import(path)
+        ada.refresh_from_db()
+        assert ada.check_password("a password chosen here") and not ada.is_active
+
+
+def test_an_unverified_account_here_at_an_imported_address_is_not_taken_over_nor_verified(make_user, tmp_path):
+    """Registered by anyone before the move (an attacker who knows the migration is coming): the
+    import neither verifies it nor gives it the owner's factor, and says why."""
+    squatter = make_user("ada@example.com", "the squatter's password", verified=False)
+    row = bulk_row("ada@example.com", password_hash=bcrypt_hash(), mfa_factors=[{"totp": {"secret": "A" * 32}}])
+    summary, status = run_import(write(tmp_path, [row]))
+    assert status == 1 and "unverified" in summary["failed"][0]["reason"]
+    squatter.refresh_from_db()
+    assert not squatter.email_verified and not hasattr(squatter, "imported_profile")
+    assert squatter.check_password("the squatter's password") and not squatter.authenticator_set.exists()
+
+
+def test_an_address_changed_here_and_a_block_by_staff_are_never_undone(tmp_path):
+    path = write(tmp_path, [bulk_row("ada@example.com", user_id="auth0|1")])
+    run_import(path)
+    ada = User.objects.get()
+    EmailAddress.objects.filter(user=ada).update(email="new@example.com")
+    ada.email = "new@example.com"  # the person changed it here
+    ada.is_active = False  # and staff disabled the account
+    ada.save()
+    for _ in range(3):
+        run_import(path)
     ada.refresh_from_db()
-    assert ada.check_password("a password chosen here") and not ada.is_active
+    assert ada.email == "new@example.com" and not ada.is_active
+    unblocked = write(tmp_path, [bulk_row("new@example.com", user_id="auth0|1", blocked=False)], "unblocked.json")
+    run_import(unblocked)
+    ada.refresh_from_db()
+    assert not ada.is_active  # the source never blocked it: the import has no block of its own to lift
 
 
 def test_dry_run_checks_and_counts_and_writes_nothing(tmp_path):
@@ -211,8 +254,8 @@ def test_dry_run_checks_and_counts_and_writes_nothing(tmp_path):
     summary, status = run_import(write(tmp_path, rows), "--dry-run")
     assert (summary["created"], summary["updated"] + summary["unchanged"], len(summary["failed"]), status) == (
         1,
-        1,
-        1,
+        0,
+        2,
         1,
     )
     assert not User.objects.exists() and not SecurityEvent.objects.exists() and not EmailAddress.objects.exists()
@@ -329,28 +372,34 @@ class HashWork:
         monkeypatch.setattr(credentials.time, "sleep", self.slept.append)
 
 
-@pytest.mark.parametrize("kind", ["unknown", "no password", "bcrypt", "argon2"])
+@pytest.mark.parametrize("kind", ["unknown", "no password", "bcrypt", "argon2 elsewhere", "argon2"])
 def test_a_failed_login_costs_a_preferred_hash_however_the_account_is_stored(
     gql, tmp_path, monkeypatch, kind, make_user
 ):
-    """Timing tells neither that an address has an account nor that it was imported."""
+    """Timing tells neither that an address has an account nor that it was imported; and no
+    account's own hash (a file chose its cost) sets the time the others are evened out to."""
     from users import credentials
 
+    cheap_argon2 = argon2.PasswordHasher(time_cost=1, memory_cost=64).hash(OLD_PASSWORD)
     if kind == "no password":
         run_import(write(tmp_path, [bulk_row("ada@example.com")]))
     elif kind == "bcrypt":
         run_import(write(tmp_path, [bulk_row("ada@example.com", password_hash=bcrypt_hash())]))
+    elif kind == "argon2 elsewhere":
+        run_import(write(tmp_path, [bulk_row("ada@example.com", custom_password_hash=custom("argon2", cheap_argon2))]))
     elif kind == "argon2":
         make_user("ada@example.com")
-    monkeypatch.setattr(
-        credentials, "preferred_hash_seconds", 5.0, raising=False
-    )  # as measured: far longer than bcrypt's check
+    monkeypatch.setattr(credentials, "preferred_hash_seconds", 5.0)  # as measured: far longer than these checks
     work = HashWork(monkeypatch)
     assert not logs_in(gql, "ada@example.com", "a wrong password")["success"]
     if kind == "bcrypt":
         assert work.hashes == 0 and len(work.slept) == 1 and 4.5 < work.slept[0] < 5.0  # the rest of a hash's time
+    elif kind == "argon2 elsewhere":
+        assert work.hashes == 1 and len(work.slept) == 1 and 4.5 < work.slept[0] < 5.0
     else:
         assert (work.hashes, work.slept) == (1, [])  # one Argon2 hash or check, as for any account
+    if kind != "unknown":
+        assert credentials.preferred_hash_seconds == 5.0  # measured only by hashing for an unknown address
 
 
 def test_an_imported_totp_secret_is_an_active_factor_asked_for_at_login(gql, tmp_path):
@@ -410,3 +459,43 @@ def test_a_json_array_broken_part_way_imports_up_to_the_break_and_says_where(tmp
     summary, status = run_import(str(path))
     assert (summary["created"], status) == (2, 2)
     assert summary["stopped"].startswith("The JSON array is broken after row 2")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "bcrypt$$2b$04$" + "A" * 22 + "x" * 31,  # a salt bcrypt refuses (its 22nd character)
+        "pbkdf2_sha256_phc$0$c2FsdA$",  # no rounds, no digest
+        "pbkdf2_sha256_phc$10$not base64!$aGFzaA",
+        "md5$salt$0123456789abcdef",  # a hasher no longer listed, once the move is over
+    ],
+)
+def test_a_stored_hash_that_cannot_be_checked_is_a_wrong_password_never_an_error(gql, make_user, stored):
+    user = make_user("ada@example.com")
+    User.objects.filter(pk=user.pk).update(password=stored)
+    answer = logs_in(gql, "ada@example.com", OLD_PASSWORD)
+    assert not answer["success"] and answer["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_hashes_that_would_hold_a_login_for_long_are_refused_at_the_import(tmp_path):
+    slow_argon2 = "$argon2id$v=19$m=65536,t=50,p=1$" + "c2FsdHNhbHRzYWx0c2FsdA" + "$" + "a" * 43
+    rows = [
+        bulk_row("a@example.com", password_hash="$2b$15$" + "A" * 21 + "O" + "x" * 31),
+        bulk_row("b@example.com", custom_password_hash=custom("pbkdf2", pbkdf2_phc(iterations=1000)[:-1] + "$")),
+        bulk_row("c@example.com", custom_password_hash=custom("argon2", slow_argon2)),
+        bulk_row("d@example.com", custom_password_hash=custom("pbkdf2", pbkdf2_phc(iterations=3_000_000))),
+    ]
+    summary, _ = run_import(write(tmp_path, rows))
+    assert summary["created"] == 0 and len(summary["failed"]) == 4
+
+
+def test_control_characters_oversized_metadata_and_deep_nesting_fail_their_row_only(tmp_path):
+    rows = [
+        bulk_row("a@example.com", given_name="A\x00da"),
+        bulk_row("b@example.com", user_metadata={"bio": "x" * 20_000}),
+        bulk_row("c@example.com", user_id="auth0|\x00"),
+        bulk_row("ok@example.com"),
+        "[" * 100_000 + "]" * 100_000,
+    ]
+    summary, status = run_import(write(tmp_path, rows))
+    assert (summary["created"], [entry["line"] for entry in summary["failed"]], status) == (1, [1, 2, 3, 5], 1)
