@@ -43,6 +43,18 @@ class AtCommitBackend(ImmediateBackend):
         transaction.on_commit(lambda: ImmediateBackend.enqueue(self, task, args, kwargs), robust=True)
 
 
+# A mail as users.mail.queue writes its job's argument.
+QUEUED_MAIL = {
+    "subject": "s",
+    "body": "b",
+    "from": "a@x",
+    "to": ["b@x"],
+    "headers": {},
+    "subtype": "plain",
+    "alternatives": [],
+}
+
+
 def run_jobs() -> None:
     """The production worker over DATABASE_QUEUE's rows, until none is ready.
     Its loop closes connections a request would have closed; in the test's

@@ -66,21 +66,11 @@ def test_operators_read_the_queue_with_manage_py_queue(db, settings, capsys):
 
     from django.core.management import call_command
 
-    from tests.support import DATABASE_QUEUE
+    from tests.support import DATABASE_QUEUE, QUEUED_MAIL
     from users.mail import deliver
 
     settings.TASKS = DATABASE_QUEUE
-    deliver.enqueue(
-        {
-            "subject": "s",
-            "body": "b",
-            "from": "a@x",
-            "to": ["b@x"],
-            "headers": {},
-            "subtype": "plain",
-            "alternatives": [],
-        }
-    )
+    deliver.enqueue(QUEUED_MAIL)
     call_command("queue")
     state = json.loads(capsys.readouterr().out)
     assert state == {"waiting": 1, "oldest_seconds": 0, "failed": 0}

@@ -14,18 +14,9 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.documents import REGISTER, STRONG_PASSWORD
 from tests.support import DATABASE_QUEUE, run_jobs
+from tests.support import QUEUED_MAIL as MAIL
 from users import jobs
 from users.models import User
-
-MAIL = {
-    "subject": "s",
-    "body": "b",
-    "from": "a@x",
-    "to": ["b@x"],
-    "headers": {},
-    "subtype": "plain",
-    "alternatives": [],
-}
 
 
 @pytest.fixture
