@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "provider",  # before allauth.idp.oidc, so its pages override allauth's
     "webhooks",  # account events to the organisation's systems
     "portability",  # accounts imported from Auth0 and exported
+    "federation",  # other identity providers people sign in through
     "users.apps.AdminConfig",  # django.contrib.admin, on users/admin_site.py
     "schema",  # the GraphQL face: its explorer's templates and static files
     "django.contrib.auth",
