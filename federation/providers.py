@@ -7,7 +7,6 @@ needs are there), and its routing domains (one provider per domain)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from federation.models import IdentityProvider
 from users.addresses import InvalidAddress, canonical_email
-from users.origins import LOOPBACK_HOSTS
+from users.origins import outbound_url
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 NEEDED = ("authorization_endpoint", "token_endpoint", "jwks_uri")
@@ -34,13 +33,11 @@ def clean_slug(slug: str) -> str:
 
 def clean_issuer(issuer: str) -> str:
     try:
-        parts = urlsplit(issuer)
-    except ValueError:
-        raise ProviderError(f"Issuer {issuer!r} is not a URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ProviderError(f"Issuer {issuer!r} must be an https URL with no query or fragment.")
-    if parts.scheme == "http" and not (settings.DEBUG and parts.hostname in LOOPBACK_HOSTS):
-        raise ProviderError(f"Issuer {issuer!r} must be https (http only on a loopback host, in development).")
+        parts = outbound_url(issuer, http_on_loopback=settings.DEBUG)
+    except ValueError as refusal:
+        raise ProviderError(f"Issuer {issuer!r} {refusal}") from None
+    if parts.query:
+        raise ProviderError(f"Issuer {issuer!r} must have no query.")
     return issuer
 
 

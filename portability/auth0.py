@@ -111,8 +111,8 @@ def password_of(row: dict) -> str | None:
         algorithm = custom.get("algorithm")
         if algorithm not in ALGORITHMS:
             raise RowError(f"The hash algorithm {algorithm!r} is not one kept here (bcrypt, argon2, pbkdf2).")
-        value = (custom.get("hash") or {}).get("value") if isinstance(custom.get("hash"), dict) else None
-        encoded = stored_hash(value)
+        hashed = custom.get("hash")
+        encoded = stored_hash(hashed.get("value") if isinstance(hashed, dict) else None)
         if not encoded.startswith(algorithm):
             raise RowError(f"The hash is not a {algorithm} hash.")
         return encoded

@@ -113,14 +113,24 @@ class Run:
     record: bool = True
 
 
-def create(account: Account, run: Run) -> User:
-    user = new_user(account)
-    user.save()
-    EmailAddress.objects.create(user=user, email=user.email, verified=account.email_verified, primary=True)
-    Profile.objects.create(user=user, source_id=account.user_id, **made(account, user, run))
+def create(accounts: list[Account], run: Run) -> list[User]:
+    """Make `accounts`, none of which exists, in the same few statements
+    whatever their number (one account, or a batch's new ones)."""
+    users = [new_user(account) for account in accounts]
+    User.objects.bulk_create(users)
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=account.email_verified, primary=True)
+        for account, user in zip(accounts, users, strict=True)
+    )
+    Profile.objects.bulk_create(
+        Profile(user=user, source_id=account.user_id, **made(account, user, run))
+        for account, user in zip(accounts, users, strict=True)
+    )
+    for account, user in zip(accounts, users, strict=True):
+        add_totp(account, user)
     if run.record:
-        announce(EventType.USER_IMPORTED, user=user)
-    return user
+        announce_each(EventType.USER_IMPORTED, users)
+    return users
 
 
 def made(account: Account, user: User, run: Run) -> dict:
@@ -178,8 +188,8 @@ def update(account: Account, user: User, profile: Profile | None, run: Run) -> b
     if verify and EmailAddress.objects.filter(user=user, email=user.email, verified=False).update(verified=True):
         changed.append("verified")
     if profile is None:
-        source_id = account.user_id if not Profile.objects.filter(source_id=account.user_id).exists() else None
-        Profile.objects.create(user=user, source_id=source_id, import_run=run.id, **kept(account), **wrote)
+        # Found by its address: `apply` looked for the user_id first, and no profile has it.
+        Profile.objects.create(user=user, source_id=account.user_id, import_run=run.id, **kept(account), **wrote)
         return True
     new = {key: value for key, value in {**kept(account), **wrote}.items() if getattr(profile, key) != value}
     Profile.objects.filter(pk=profile.pk).update(import_run=run.id, **new)
@@ -213,7 +223,7 @@ def apply(account: Account, run: Run) -> str:
         profile = Profile.objects.select_related("user").filter(source_id=account.user_id).first()
     user = profile.user if profile is not None else User.objects.filter(email=account.email).first()
     if user is None:
-        add_totp(account, create(account, run))
+        create([account], run)
         return "created"
     by_address = profile is None
     if by_address:
@@ -306,33 +316,20 @@ def split_new(accounts: list[tuple[int, str | None, Account]]) -> tuple[list, li
             others.append(item)
             continue
         new.append(item)
-        known_emails.add(account.email)  # a later row for the same mailbox or id updates this one
+        known_emails.add(account.email)  # a later row for the same mailbox or id goes alone (and is refused)
         if account.user_id:
             known_ids.add(account.user_id)
     return new, others
 
 
 def create_many(accounts: list[Account], run: Run) -> bool:
-    """Make `accounts`, none of which exists, in a few statements; False, having
-    made none, when the database refuses one (made meanwhile by another writer)."""
+    """`create` in a savepoint; False, having made none, when the database
+    refuses one (made meanwhile by another writer, a value it cannot store)."""
     try:
         with transaction.atomic():
-            users = [new_user(account) for account in accounts]
-            User.objects.bulk_create(users)
-            EmailAddress.objects.bulk_create(
-                EmailAddress(user=user, email=user.email, verified=account.email_verified, primary=True)
-                for account, user in zip(accounts, users, strict=True)
-            )
-            Profile.objects.bulk_create(
-                Profile(user=user, source_id=account.user_id, **made(account, user, run))
-                for account, user in zip(accounts, users, strict=True)
-            )
-            for account, user in zip(accounts, users, strict=True):
-                add_totp(account, user)
-            if run.record:
-                announce_each(EventType.USER_IMPORTED, users)
+            create(accounts, run)
     except DatabaseError as error:
         if is_outage(error):
             raise
-        return False  # one row the database refuses: each goes alone, and only that one fails
+        return False  # each then goes alone, and only the refused one fails
     return True

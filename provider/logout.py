@@ -94,10 +94,8 @@ def send(logout: Logout) -> None:
     """POST the logout token (section 2.5); the answer is not followed anywhere.
     A 4xx is the application's refusal (section 2.8: 400 when it could not
     process the token), for staff to see; other failures are tried again."""
-    timeout = settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS
     try:
-        # The whole exchange within a deadline, each wait within the timeout.
-        status = within(3 * timeout, post, logout.uri, logout_token(logout), timeout)
+        status = within(settings.OIDC_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS, post, logout.uri, logout_token(logout))
     except requests.RequestException as error:
         logger.warning("Back-channel logout to client %s not delivered: %s", logout.client_id, type(error).__name__)
         raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None

@@ -98,18 +98,24 @@ def job(function: Callable | None = None, *, atomic: bool = True):
     return task(run)
 
 
-def within(seconds: float, function: Callable, *args, **kwargs):
-    """`function(*args, **kwargs)`, or RetryLater when it has not returned
-    within `seconds` of wall-clock time. For a delivery's HTTP exchange: a
-    timeout bounds each wait on the receiver, and one that trickles its answer
-    a byte at a time would hold the worker past its lease (its row run again
-    beside it). Run in a thread of its own, left behind when late (a daemon:
-    it ends with its socket); touches no database."""
+# A delivery's whole HTTP exchange may last this many of its timeouts.
+EXCHANGE_TIMEOUTS = 3
+
+
+def within(timeout: float, function: Callable, *args):
+    """`function(*args, timeout)`, or RetryLater when it has not returned
+    within EXCHANGE_TIMEOUTS times `timeout` of wall-clock time. For a
+    delivery's HTTP exchange: the timeout bounds each wait on the receiver,
+    and one that trickles its answer a byte at a time would hold the worker
+    past its lease (its row run again beside it). Run in a thread of its own,
+    left behind when late (a daemon: it ends with its socket); touches no
+    database."""
+    seconds = EXCHANGE_TIMEOUTS * timeout
     outcome: dict = {}
 
     def run() -> None:
         try:
-            outcome["value"] = function(*args, **kwargs)
+            outcome["value"] = function(*args, timeout)
         except BaseException as error:  # noqa: BLE001 (raised again in the job's thread)
             outcome["error"] = error
 

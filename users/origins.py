@@ -1,8 +1,9 @@
-"""Web origins (scheme, host, port), as browsers send them in `Origin`."""
+"""Web origins (scheme, host, port), as browsers send them in `Origin`, and
+the rule for the servers this service calls out to."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,6 +12,22 @@ from users.app_settings import app_settings
 DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 # The hosts where plain http is this machine's own (RFC 8252 7.3): redirects, receivers in development.
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def outbound_url(url: str, *, http_on_loopback: bool) -> SplitResult:
+    """`url` split, if it may be a server this service calls out to (a webhook
+    receiver, an identity provider's issuer): https with a host and no
+    fragment; http only on a loopback host, where `http_on_loopback`
+    (development). Else ValueError, whose message follows the URL's name."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ValueError("is not a URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+        raise ValueError("must be an https URL with a host and no fragment.")
+    if parts.scheme == "http" and not (http_on_loopback and parts.hostname in LOOPBACK_HOSTS):
+        raise ValueError("must be https (http only on a loopback host, in development).")
+    return parts
 
 
 def origin_of(url: str) -> str:

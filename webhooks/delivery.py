@@ -56,10 +56,8 @@ def deliver(endpoint_id: str, message_id: str, body: dict) -> None:
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(endpoint.secret).sign(message_id, now, content),
     }
-    timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
     try:
-        # The whole exchange within a deadline, each wait within the timeout.
-        status, kept = within(3 * timeout, post, endpoint.url, content.encode(), headers, timeout)
+        status, kept = within(settings.WEBHOOKS_TIMEOUT_SECONDS, post, endpoint.url, content.encode(), headers)
     except requests.RequestException as error:
         logger.warning("Webhook %s to %s not delivered: %s", message_id, endpoint.url, type(error).__name__)
         raise RetryLater(f"receiver unreachable: {type(error).__name__}") from None

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 
 from users.events import EventType
-from users.origins import LOOPBACK_HOSTS
+from users.origins import outbound_url
 from webhooks.models import Endpoint, new_secret
 
 
@@ -16,15 +14,13 @@ class EndpointError(ValueError):
 
 
 def clean_url(url: str) -> str:
-    """https, or http on a loopback host where WEBHOOKS_ALLOW_HTTP_LOOPBACK (development)."""
+    """https, or http on a loopback host where WEBHOOKS_ALLOW_HTTP_LOOPBACK (development); no user."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise EndpointError(f"Webhook URL {url!r} is not a URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment or parts.username:
-        raise EndpointError(f"Webhook URL {url!r} must be an https URL with a host, no fragment and no user.")
-    if parts.scheme == "http" and not (settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and parts.hostname in LOOPBACK_HOSTS):
-        raise EndpointError(f"Webhook URL {url!r} must be https (http only on a loopback host, in development).")
+        parts = outbound_url(url, http_on_loopback=settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK)
+    except ValueError as refusal:
+        raise EndpointError(f"Webhook URL {url!r} {refusal}") from None
+    if parts.username:
+        raise EndpointError(f"Webhook URL {url!r} must name no user.")
     return url
 
 
