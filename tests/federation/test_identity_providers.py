@@ -120,3 +120,9 @@ def test_bad_providers_are_refused_with_a_reason(issuer, settings):
         create(issuer, slug="plain")
     with pytest.raises(CommandError, match="No provider"):
         run("delete", "nobody")
+
+
+def test_domains_are_named_after_one_flag_or_each_after_its_own(issuer):
+    """The contract's `[--domain DOMAIN ...]`, read either way."""
+    made = create(issuer, "--domain", "a.example", "b.example", "--domain", "c.example")
+    assert made["domains"] == ["a.example", "b.example", "c.example"]

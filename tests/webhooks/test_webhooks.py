@@ -335,3 +335,9 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(gql, mak
     (row,) = DBTaskResult.objects.filter(task_path="webhooks.delivery.deliver")
     assert row.status == TaskResultStatus.READY and "did not end within 0.9 s" in row.traceback
     assert elapsed < 5
+
+
+def test_events_are_named_after_one_flag_or_each_after_its_own(db):
+    """The contract's `[--event TYPE ...]`, read either way."""
+    made = create("--url", "https://hooks.example.org/auth", "--event", "LOGIN", "LOGOUT", "--event", "LOGIN_FAILED")
+    assert made["events"] == ["LOGIN", "LOGIN_FAILED", "LOGOUT"]

@@ -40,10 +40,11 @@ class Command(BaseCommand):
         create.add_argument(
             "--domain",
             dest="domains",
-            action="append",
+            action="extend",
+            nargs="+",
             default=[],
             metavar="DOMAIN",
-            help="An address domain whose people sign in there (repeat for several).",
+            help="Address domains whose people sign in there (several after one flag, or the flag repeated).",
         )
         create.add_argument(
             "--trust-email", action="store_true", help="Believe its email_verified: verify and link by address."

@@ -34,10 +34,11 @@ class Command(BaseCommand):
         create.add_argument(
             "--event",
             dest="events",
-            action="append",
+            action="extend",
+            nargs="+",
             default=[],
             metavar="TYPE",
-            help="A SecurityEventType to deliver (repeat for several; every event when none is named).",
+            help="SecurityEventTypes to deliver (several after one flag, or the flag repeated; all when none).",
         )
         actions.add_parser("list", help="The receivers, without their secrets.")
         delete = actions.add_parser("delete", help="Remove a receiver; its waiting deliveries are dropped.")
