@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.provider.conftest import REDIRECT_URI, authorize, token_request
@@ -53,9 +55,14 @@ def test_malformed_claims_at_the_authorization_endpoint_are_refused(app, signed_
 
 # Every form and page endpoint of the provider and the hosted pages, fuzzed with
 # an attacker's text (tests/schema/test_fuzz.py fuzzes GraphQL): no answer is a 5xx.
-def assert_sound(response) -> None:
+def assert_sound(response, sent=()) -> None:
     assert response.status_code < 500, response.content[:500]
-    assert not LEAKS.search(response.content.decode(errors="replace"))
+    # A page may echo what it was sent (the landing pages hold their key): only
+    # what the service wrote of its own can leak.
+    body = response.content.decode(errors="replace")
+    for value in sent:
+        body = body.replace(escape(value), "").replace(value, "")
+    assert not LEAKS.search(body), body[:500]
 
 
 def sendable(text: str) -> str:
@@ -109,7 +116,7 @@ def test_no_form_endpoint_answers_5xx_to_any_input(app, signed_in_browser, data)
         form.update(client_id=app.client_id, client_secret=app.client_secret)
     client = data.draw(st.sampled_from([Client(raise_request_exception=False), signed_in_browser]))
     client.raise_request_exception = False
-    assert_sound(client.post(path, form))
+    assert_sound(client.post(path, form), sent=form.values())
 
 
 @FUZZ
@@ -121,12 +128,14 @@ def test_no_authorization_request_answers_5xx(app, signed_in_browser, data):
         query.update(client_id=app.client_id, redirect_uri=REDIRECT_URI, response_type="code")
     browser = data.draw(st.sampled_from([Client(raise_request_exception=False), signed_in_browser]))
     browser.raise_request_exception = False
-    assert_sound(browser.get("/identity/o/authorize", query))
+    assert_sound(browser.get("/identity/o/authorize", query), sent=query.values())
 
 
 @FUZZ
 @given(page=st.sampled_from(["verify-email", "reset-password", "unlock-account"]), key=PARAM)
+@example(page="verify-email", key="TRACEBACK")  # echoed back, it is no leak
 def test_no_landing_page_answers_5xx_to_any_key(page, key):
     from urllib.parse import quote
 
-    assert_sound(Client(raise_request_exception=False).get(f"/{page}/{quote(key, safe='')}"))
+    response = Client(raise_request_exception=False).get(f"/{page}/{quote(key, safe='')}")
+    assert_sound(response, sent=[key])
