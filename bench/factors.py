@@ -62,7 +62,7 @@ pending = []
 for user in accounts("mfa"):
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
-    pending.append({"mfa_token": stage.open_challenge(user), "secret": secret})
+    pending.append({"mfa_token": stage.open_challenge(user, ("pwd",)), "secret": secret})
 
 keys = []
 for user in accounts("passkey"):

@@ -9,7 +9,7 @@ answers (TOTP codes once each, recovery codes once each, WebAuthn signatures);
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from allauth.mfa import signals
@@ -39,7 +39,8 @@ def method_of(authenticator: Authenticator) -> str:
 
 
 def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credential: Any) -> tuple[AuthToken, str]:
-    """Finish a password login with a TOTP code, a recovery code or a WebAuthn answer."""
+    """Finish a login (its first step a password, or an upstream provider's
+    sign-in) with a TOTP code, a recovery code or a WebAuthn answer."""
     mfa_token = stage.clean_mfa_token(mfa_token)
     code = one_answer(code, credential)
     challenge = stage.pending_login(mfa_token)
@@ -54,7 +55,8 @@ def verify_mfa(request: HttpRequest, mfa_token: str, code: str | None, credentia
     stage.close(challenge)
     sessions.admit(request, user)
     used(request, user, authenticator)
-    return sessions.start_session(request, user, with_factor=True, methods=("pwd", method_of(authenticator), "mfa"))
+    methods = (*challenge.methods.split(), method_of(authenticator), "mfa")
+    return sessions.start_session(request, user, with_factor=True, methods=methods)
 
 
 def login_with_passkey(request: HttpRequest, credential: Any) -> tuple[AuthToken, str]:
@@ -130,8 +132,8 @@ class SecondFactorStage:
     """The login stage of an account with a second factor (LOGIN_STAGES): a
     password alone is half of its login, over the API as in a form."""
 
-    def begin(self, request: HttpRequest, user: User) -> None:
-        stage.require_second_factor(user)
+    def begin(self, request: HttpRequest, user: User, methods: Sequence[str]) -> None:
+        stage.require_second_factor(user, methods)
 
     def complete(self, request: HttpRequest, user: User, fields: Mapping[str, str]) -> None:
         if not stage.needs_second_factor(user):

@@ -7,7 +7,8 @@ from django.db import models
 
 
 class MfaChallenge(models.Model):
-    """A password login whose password was right, for an account with a second factor.
+    """A login whose first step was right (a password, an upstream identity
+    provider's sign-in), for an account with a second factor.
 
     As with sessions, only a digest of the token is kept. It is single use (the
     row goes when the login completes), lives MFA_TOKEN_TTL, and dies with the
@@ -21,6 +22,9 @@ class MfaChallenge(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     failures = models.PositiveSmallIntegerField(default=0)
+    # What the login's first step proved (RFC 8176, space-separated): the password,
+    # or an upstream identity provider's sign-in.
+    methods = models.CharField(max_length=40, default="pwd", editable=False)
 
     class Meta:
         verbose_name = "pending second-factor login"

@@ -11,6 +11,7 @@ The rule is allauth's: TOTP or a WebAuthn key makes a second factor needed
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -45,16 +46,18 @@ def needs_second_factor(user: User) -> bool:
     return is_mfa_enabled(user, SECOND_FACTORS)
 
 
-def require_second_factor(user: User) -> None:
-    """Raise MfaRequired, with a new mfaToken, when `user` has a second factor."""
+def require_second_factor(user: User, proved: Sequence[str]) -> None:
+    """Raise MfaRequired, with a new mfaToken, when `user` has a second factor;
+    the login's first step proved `proved` (RFC 8176 values)."""
     methods = methods_of(user)
     if SECOND_FACTORS.isdisjoint(methods):
         return
-    raise MfaRequired(mfa_token=open_challenge(user), methods=[str(method) for method in methods])
+    raise MfaRequired(mfa_token=open_challenge(user, proved), methods=[str(method) for method in methods])
 
 
-def open_challenge(user: User) -> str:
-    """Record a pending login of `user`; return its mfaToken, which is not stored."""
+def open_challenge(user: User, proved: Sequence[str]) -> str:
+    """Record a pending login of `user` whose first step proved `proved`; return
+    its mfaToken, which is not stored."""
     secret = tokens.generate_secret(PREFIX)
     now = timezone.now()
     # Whatever has expired goes first (indexed): the table holds pending logins only.
@@ -63,6 +66,7 @@ def open_challenge(user: User) -> str:
         digest=tokens.digest(secret),
         user=user,
         password_digest=user.password_digest,
+        methods=" ".join(proved),
         created_at=now,
         expires_at=now + settings.MFA_TOKEN_TTL,
     )

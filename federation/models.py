@@ -3,6 +3,7 @@ the client this service is there, and the rules for its accounts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from users.mfa_adapter import secrets_cipher
@@ -37,3 +38,43 @@ class IdentityProvider(models.Model):
     @client_secret.setter
     def client_secret(self, value: str) -> None:
         self.secret_encrypted = secrets_cipher().encrypt(value.encode()).decode()
+
+
+class ExternalLoginState(models.Model):
+    """A sign-in sent to a provider and not back yet: found by the digest of its
+    `state`, used once, with the `nonce` and PKCE verifier the answer must match
+    and where the browser goes after. The browser that started it holds the
+    `state` in a cookie too (RFC 6749 10.12: a callback in another browser is a
+    login CSRF)."""
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64, editable=False)
+    code_verifier = models.CharField(max_length=128, editable=False)
+    next_url = models.TextField(editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"sign-in at {self.provider_id} until {self.expires_at}"
+
+
+class ExternalLoginCode(models.Model):
+    """What a provider proved, waiting to be redeemed: by `completeExternalLogin`
+    (a `login_code`, one use, 60 s) or, for a pending link, by the sign-in here
+    that proves the account it would be linked to. Only the digest is kept."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login"
+        LINK = "link"  # the provider's address is an account's that it may not claim alone
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(max_length=5, choices=Purpose.choices, editable=False)
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=191, editable=False)  # the provider's `sub`
+    email = models.CharField(max_length=254, blank=True, editable=False)  # as the provider gave it
+    next_url = models.TextField(blank=True, editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code of {self.user_id} until {self.expires_at}"

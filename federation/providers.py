@@ -66,17 +66,23 @@ def clean_domain(domain: str) -> str:
         raise ProviderError(f"{domain!r} is not a domain an address may have.") from None
 
 
+def clean_domains(domains, *, provider: IdentityProvider | None = None) -> list[str]:
+    """`provider`'s routing domains, each routed by no other provider."""
+    domains = sorted({clean_domain(domain) for domain in domains})
+    others = IdentityProvider.objects.exclude(pk=provider.pk if provider else None).only("domains")  # a few rows
+    routed = {domain for other in others for domain in other.domains}
+    taken = [domain for domain in domains if domain in routed]
+    if taken:
+        raise ProviderError(f"Another provider already routes {', '.join(taken)}.")
+    return domains
+
+
 def create(
     *, slug: str, name: str, issuer: str, client_id: str, client_secret: str, domains: list[str], trust_email: bool
 ) -> IdentityProvider:
     if not name.strip() or not client_id.strip() or not client_secret:
         raise ProviderError("A provider needs a name, a client id and a client secret.")
-    slug, issuer = clean_slug(slug), clean_issuer(issuer)
-    domains = sorted({clean_domain(domain) for domain in domains})
-    routed = {domain for other in IdentityProvider.objects.only("domains") for domain in other.domains}  # a few rows
-    taken = [domain for domain in domains if domain in routed]
-    if taken:
-        raise ProviderError(f"Another provider already routes {', '.join(taken)}.")
+    slug, issuer, domains = clean_slug(slug), clean_issuer(issuer), clean_domains(domains)
     provider = IdentityProvider(
         slug=slug,
         name=name.strip(),

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.idp.oidc",
+    "allauth.socialaccount",  # its SocialAccount rows are the links to other providers (federation/)
     "strawberry_django",
     "corsheaders",
     "csp",
@@ -355,6 +356,8 @@ RATE_LIMITS = {
     "request_password_reset": "20/m/ip",
     "reset_password": "20/m/ip",
     "change_password": "5/m/user",
+    # Starting a sign-in at another identity provider stores its state.
+    "external_login": "20/m/ip",
     # As `register` (per IP), and a few per account: each may mail an address.
     "change_email": "20/m/ip,5/m/user",
     # Second factors: a password login's second step, passkey logins and

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from federation import views as federation
 from gql_auth.health import healthz, readyz
 from schema.schema import schema
 from schema.views import GraphQLView
@@ -33,6 +34,9 @@ urlpatterns = [
     path("verify-email/<str:key>", pages.verify_email, name="verify-email"),
     path("reset-password/<str:key>", pages.reset_password, name="reset-password"),
     path("unlock-account/<str:key>", pages.unlock_account, name="unlock-account"),
+    # Signing in through another identity provider (the contract's v3).
+    path("login/external/<slug:slug>", federation.start, name="external-login"),
+    path("login/external/<slug:slug>/callback", federation.callback, name="external-login-callback"),
     # The OpenID Connect provider and its hosted login page (the contract's
     # "Signing in to other applications").
     path("", include("provider.urls")),

@@ -40,16 +40,19 @@ from provider import assurance, clients, cors, grants, protocol, refresh
 from users.models import AuthToken
 
 
-def allow_form_redirect(response: HttpResponseBase, uri: str | None) -> HttpResponseBase:
-    """The page's form ends, a redirect or two later, at `uri`: an application's
-    registered redirect URI. CSP's `form-action` ('self' everywhere) also binds
-    the redirects a form submission follows, so this response names that one
-    target too, and no other."""
-    if uri:
+def allow_form_redirect(response: HttpResponseBase, *uris: str | None) -> HttpResponseBase:
+    """The page's form ends, a redirect or two later, at one of `uris`: an
+    application's registered redirect URI, an identity provider's authorization
+    endpoint. CSP's `form-action` ('self' everywhere) also binds the redirects a
+    form submission follows, so this response names those targets too, and no other."""
+    targets = []
+    for uri in filter(None, uris):
         parts = urlsplit(uri)
-        response._csp_update = {
-            "form-action": [f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"]
-        }
+        target = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
+        if target not in targets:
+            targets.append(target)
+    if targets:
+        response._csp_update = {"form-action": targets}
     return response
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.idp.oidc.models import Client
 from django.http import (
@@ -31,6 +31,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from factors import login as factor_login
+from federation import flows as federation
+from federation.views import CODE_COOKIE
 from provider import protocol
 from provider.endpoints import allow_form_redirect
 from users import passwords, sessions
@@ -82,13 +84,22 @@ def messages_of(failure: AccountError | AccountErrors) -> list[str]:
 
 
 def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpResponse:
-    context = {"step": step, "next": next_url(request), **context}
+    context = {
+        "step": step,
+        "next": next_url(request),
+        "identity_providers": federation.providers(),
+        "login_path": reverse("hosted-login"),
+        **context,
+    }
     response = render(request, LOGIN_TEMPLATE, context, status=status)
     # `next` carries the authorization request: told to no other site. (Not
     # no-referrer: then a browser posts the form with "Origin: null", which
     # fails Django's CSRF check.)
     response["Referrer-Policy"] = "same-origin"
-    return allow_form_redirect(response, resumed_redirect_uri(context["next"]))
+    # Where the form may end up: the application the authorization resumes, or a
+    # provider an address is routed to.
+    routed = [provider.discovery.get("authorization_endpoint") for provider in context["identity_providers"]]
+    return allow_form_redirect(response, resumed_redirect_uri(context["next"]), *(routed if step == "password" else []))
 
 
 @never_cache
@@ -97,6 +108,9 @@ def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpR
 def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return sign_in(request)
+    external = request.COOKIES.get(CODE_COOKIE)
+    if external:
+        return external_sign_in(request, external)
     if request.user.is_authenticated and not next_url(request):
         return page(request, "signed_in")
     if request.user.is_authenticated and request.GET.get("account") == "choose":
@@ -118,6 +132,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     }
     if step not in flows:
         return page(request, "password", 400, errors=["Sign in with your email address and password."])
+    linking = federation.pending_link(request.COOKIES.get(CODE_COOKIE, ""))
+    routed = federation.provider_for_address(email) if step == "password" and not linking else None
+    if routed is not None:
+        # Home-realm discovery: the domain decides, whether or not the address has an account.
+        query = urlencode({"next": next_url(request) or reverse("hosted-login"), "login_hint": email})
+        return HttpResponseRedirect(f"{reverse('external-login', args=[routed.slug])}?{query}")
     try:
         signed_in = sessions.hand_off(request, flows[step], cookie=True)
     except MfaRequired as pending:
@@ -129,9 +149,38 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if step == "mfa" and getattr(failure, "field", None) != "mfaToken":
             methods = request.POST.getlist("methods")
             return page(request, "mfa", status, errors=messages_of(failure), mfa_token=mfa_token, methods=methods)
-        return page(request, "password", status, errors=messages_of(failure), email=email)
-    response = HttpResponseRedirect(next_url(request) or reverse("hosted-login"))
+        return page(request, "password", status, errors=messages_of(failure), email=email, linking=linking)
+    destination = next_url(request) or reverse("hosted-login")
+    if linking is not None:
+        # The account this person just proved is the one the link waited for: made now.
+        linked = federation.link_after_sign_in(request, request.COOKIES[CODE_COOKIE], signed_in.token.user)
+        if linked is not None and not federation.on_this_service(linked.next_url):
+            destination = federation.login_code_url(linked.provider, signed_in.token.user, linked.next_url)
+    response = HttpResponseRedirect(destination)
     signed_in.deliver(response)
+    if linking is not None:
+        response.delete_cookie(CODE_COOKIE, path=reverse("hosted-login"), samesite="Lax")
+    return response
+
+
+def external_sign_in(request: HttpRequest, code: str) -> HttpResponse:
+    """Back from another identity provider (federation/views.py), with its code
+    in a cookie: a pending link asks for a sign-in here first; a login code signs
+    the browser in, its second factor asked as after a password."""
+    linking = federation.pending_link(code)
+    if linking is not None:
+        return page(request, "password", email=linking.user.email, linking=linking)
+    try:
+        signed_in = sessions.hand_off(request, lambda: federation.complete_external_login(request, code), cookie=True)
+    except MfaRequired as pending:
+        response = page(request, "mfa", mfa_token=pending.mfa_token, methods=pending.methods)
+    except (AccountError, AccountErrors) as failure:
+        status = STATUS.get(getattr(failure, "code", ErrorCode.INVALID_INPUT), 400)
+        response = page(request, "password", status, errors=messages_of(failure))
+    else:
+        response = HttpResponseRedirect(next_url(request) or reverse("hosted-login"))
+        signed_in.deliver(response)
+    response.delete_cookie(CODE_COOKIE, path=reverse("hosted-login"), samesite="Lax")
     return response
 
 

@@ -14,6 +14,7 @@ from strawberry_django.utils.requests import get_request
 
 from factors import login as factor_login
 from factors import manage as factors
+from federation import flows as federation
 from provider import grants
 from schema.errors import UserError, user_errors
 from schema.extensions import CREDENTIAL
@@ -120,6 +121,21 @@ class Mutation:
         cookie: CookieArgument = False,
     ) -> LoginResult:
         return login_completing(info, lambda: sessions.login(get_request(info), email, password), cookie=bool(cookie))
+
+    @credential_mutation(
+        description="Finish a sign-in through another identity provider: the login_code the browser brought "
+        "back from PUBLIC_URL/login/external/<provider>, once, within 60 seconds."
+    )
+    def complete_external_login(self, info: Info, code: str, cookie: CookieArgument = False) -> LoginResult:
+        request = get_request(info)
+        return login_completing(info, lambda: federation.complete_external_login(request, code), cookie=bool(cookie))
+
+    @strawberry.mutation(
+        description="Remove a link to another identity provider; needs a recent login, and is refused for "
+        "the last way to sign in."
+    )
+    def unlink_identity(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
+        return result_of(lambda: federation.unlink_identity(get_request(info), id))
 
     @strawberry.mutation(description="Revoke the token this request was made with; clears the session cookie.")
     def logout(self, info: Info) -> Result:

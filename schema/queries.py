@@ -7,10 +7,12 @@ from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
 from audit.models import SecurityEvent as SecurityEventModel
+from federation import flows as federation
 from schema.errors import CodedError
 from schema.paging import MAX_OFFSET, MAX_PAGE, newest_events, window
 from schema.permissions import HasPerm
 from schema.types import (
+    IdentityProvider,
     SecurityEvent,
     SecurityEventType,
     User,
@@ -25,6 +27,10 @@ DEFAULT_PAGE = 50
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The identity providers people may sign in through (public).")
+    def identity_providers(self) -> list[IdentityProvider]:
+        return [IdentityProvider.of(provider) for provider in federation.providers()]
+
     @strawberry.field(description="The caller; null when the request carries no valid token.")
     def me(self, info: Info) -> User | None:
         user = get_request(info).user

@@ -15,6 +15,8 @@ from strawberry_django.utils.requests import get_request
 
 from audit.models import SecurityEvent as SecurityEventModel
 from factors.webauthn import Purpose
+from federation import flows as federation
+from federation import models as federation_models
 from provider import grants
 from schema.errors import CodedError, UserError
 from schema.paging import MAX_PAGE, newest_events
@@ -94,6 +96,35 @@ class Authenticator:
         return len(root.wrap().get_unused_codes())
 
 
+@strawberry.type(description="An identity provider people may sign in through: what the sign-in buttons show.")
+class IdentityProvider:
+    id: strawberry.ID = strawberry.field(description='The slug given when it was registered, e.g. "corp".')
+    name: str
+
+    @classmethod
+    def of(cls, provider: federation_models.IdentityProvider) -> IdentityProvider:
+        return cls(id=strawberry.ID(provider.slug), name=provider.name)
+
+
+@strawberry.type(description="An account at an upstream identity provider, linked to this one.")
+class Identity:
+    id: strawberry.ID
+    provider: IdentityProvider
+    email: str | None = strawberry.field(description="As the provider gave it.")
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, identity: federation.Identity) -> Identity:
+        return cls(
+            id=strawberry.ID(identity.id),
+            provider=IdentityProvider.of(identity.provider),
+            email=identity.email,
+            created_at=identity.created_at,
+            last_used_at=identity.last_used_at,
+        )
+
+
 @strawberry.type(description="An application the user granted access to (an OpenID client).")
 class Application:
     id: strawberry.ID = strawberry.field(description="The application's client_id.")
@@ -157,6 +188,14 @@ class User:
     )
     def applications(self, root: models.User) -> list[Application] | None:
         return [Application.of(grant) for grant in grants.applications_of(root)]
+
+    @strawberry_django.field(
+        extensions=[IsOwner()],
+        description="Accounts at other identity providers the user signs in with, oldest link first: "
+        "the user itself only.",
+    )
+    def identities(self, root: models.User) -> list[Identity] | None:
+        return [Identity.of(identity) for identity in federation.identities(root)]
 
     @strawberry_django.field(
         extensions=[IsOwner()],

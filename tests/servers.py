@@ -51,8 +51,9 @@ class Server:
         cwd: Path = ROOT,
         *,
         worker: bool = True,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 (closed when the server stops)

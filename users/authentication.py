@@ -75,8 +75,11 @@ def clear_session_cookie(response: HttpResponseBase) -> None:
 def check_cookie_can_be_kept(request) -> None:
     """A `SameSite=Lax` cookie is neither kept from nor sent with a cross-site
     request: a page on another site asking for one would get a login that
-    silently holds no credential. Say so instead (browsers send Sec-Fetch-Site)."""
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+    silently holds no credential. Say so instead (browsers send Sec-Fetch-Site).
+    A top-level navigation is no such request: the browser keeps the cookie set
+    by the page it lands on, even one another site's redirect led to (back
+    from an identity provider)."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" and request.headers.get("Sec-Fetch-Mode") != "navigate":
         raise InvalidInput(
             "A cookie session needs the app on the same site as the service (such as "
             "app.example.org and auth.example.org). Log in without it and send the token.",

@@ -39,7 +39,11 @@ class EventType(StrEnum):
     ACCOUNT_ENABLED = "ACCOUNT_ENABLED"
     ACCOUNT_DELETED = "ACCOUNT_DELETED"
     APPLICATION_REVOKED = "APPLICATION_REVOKED"
+    USER_REGISTERED = "USER_REGISTERED"  # an account was made: register, or a first external sign-in
     USER_IMPORTED = "USER_IMPORTED"  # manage.py import_users made the account
+    EXTERNAL_LOGIN = "EXTERNAL_LOGIN"  # signed in through another identity provider
+    IDENTITY_LINKED = "IDENTITY_LINKED"
+    IDENTITY_UNLINKED = "IDENTITY_UNLINKED"
     # Beyond the contract's list: staff lifting the brute-force locks (clearLoginLocks).
     LOGIN_LOCKS_CLEARED = "LOGIN_LOCKS_CLEARED"
     # Beyond the contract's list: a spent refresh token presented again, which

@@ -41,8 +41,19 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
     user = credentials.check(request, email, password)
     admit(request, user)
-    stages.begin(request, user)
+    stages.begin(request, user, PASSWORD)
     return start_session(request, user)
+
+
+def login_proven(request: HttpRequest, user: User, methods: Sequence[str]) -> tuple[AuthToken, str]:
+    """A login whose first step was proved elsewhere, by `methods` (an upstream
+    identity provider's sign-in): what follows a right password follows it too,
+    the account's locks (a locked account is refused as its password would be),
+    its admission and its stages (a second factor asked)."""
+    credentials.check_factor(request, user, lambda: True)
+    admit(request, user)
+    stages.begin(request, user, methods)
+    return start_session(request, user, methods=methods)
 
 
 def admit(request: HttpRequest, user: User) -> None:

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from users import ratelimits, signed_keys
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
 from users.errors import InvalidKey
+from users.events import EventType, announce
 from users.jobs import job, origin, replayed
 from users.mail import send_already_registered, send_verification
 from users.models import User
@@ -53,6 +54,7 @@ def make_account(request: HttpRequest, email: str, password_hash: str) -> None:
         # A concurrent registration of the same address won the race.
         send_already_registered(request, email)
         return
+    announce(EventType.USER_REGISTERED, user=user, request=request)
     send_verification(request, address, signup=True)
 
 

@@ -3,8 +3,9 @@ stages are: each an object the setting LOGIN_STAGES names (dotted paths, run in
 order), so the core knows none of them (factors/ adds the second factor).
 
 A stage has two ways in, one per kind of client:
-- `begin(request, user)`: a login over the API, which answers in steps. The
-  stage returns when it has nothing to ask, or raises (MfaRequired, carrying
+- `begin(request, user, methods)`: a login over the API, which answers in
+  steps, after a first step that proved `methods` (a password, an upstream
+  identity provider). The stage returns when it has nothing to ask, or raises (MfaRequired, carrying
   what the next step needs) to stop the login there.
 - `complete(request, user, fields)`: a form that sends everything at once
   (Django's `authenticate()`: the admin's login form). The stage checks its own
@@ -14,7 +15,7 @@ A stage has two ways in, one per kind of client:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from django.http import HttpRequest
@@ -25,7 +26,7 @@ from users.models import User
 
 
 class LoginStage(Protocol):
-    def begin(self, request: HttpRequest, user: User) -> None: ...
+    def begin(self, request: HttpRequest, user: User, methods: Sequence[str]) -> None: ...
 
     def complete(self, request: HttpRequest, user: User, fields: Mapping[str, str]) -> None: ...
 
@@ -34,10 +35,11 @@ def login_stages() -> list[LoginStage]:
     return [import_string(path)() for path in app_settings.LOGIN_STAGES]
 
 
-def begin(request: HttpRequest, user: User) -> None:
-    """Run every stage's step of an API login; the first that asks for more stops it."""
+def begin(request: HttpRequest, user: User, methods: Sequence[str]) -> None:
+    """Run every stage's step of an API login whose first step proved `methods`
+    (RFC 8176 values); the first stage that asks for more stops it."""
     for stage in login_stages():
-        stage.begin(request, user)
+        stage.begin(request, user, methods)
 
 
 def complete(request: HttpRequest, user: User, fields: Mapping[str, str]) -> None:

@@ -19,7 +19,7 @@ def pending(make_user) -> MfaChallenge:
     user = make_user()
     TOTP.activate(user, generate_totp_secret())
     with pytest.raises(MfaRequired) as required:
-        stage.require_second_factor(user)
+        stage.require_second_factor(user, ("pwd",))
     return stage.pending_login(required.value.mfa_token)
 
 

@@ -11,6 +11,7 @@ from django.core import signing
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
 
 from factors import manage, stage, webauthn
+from federation import flows as federation
 from schema.extensions import credential_mutations
 from schema.schema import schema
 from tests.documents import STRONG_PASSWORD
@@ -84,6 +85,7 @@ def secret_work(monkeypatch) -> list[str]:
     monkeypatch.setattr(AtCommitBackend, "enqueue", record("job queued (mail)", AtCommitBackend.enqueue))
     monkeypatch.setattr(credentials, "count_failure", record("credential checked", credentials.count_failure))
     monkeypatch.setattr(stage, "pending_login", record("mfa token read", stage.pending_login))
+    monkeypatch.setattr(federation, "take_code", record("login code read", federation.take_code))
     monkeypatch.setattr(webauthn, "client_data", record("WebAuthn answer read", webauthn.client_data))
     monkeypatch.setattr(manage, "pending_totp_secret", record("TOTP secret read", manage.pending_totp_secret))
     return seen

@@ -21,7 +21,7 @@ SEEN: list = []
 class AskForAPet:
     """A stage of the test's own: it asks every account for its pet's name."""
 
-    def begin(self, request, user):
+    def begin(self, request, user, methods):
         SEEN.append(("begin", user.email))
         raise MfaRequired("What is your pet's name?")
 
