@@ -4,6 +4,7 @@ issuer read again by discovery when it changes; the routing domains in the
 addresses' spelling, one provider each. allauth's own SocialApp admin, which
 keeps and shows secrets in the clear, is not offered."""
 
+import allauth.socialaccount.admin  # noqa: F401 (registers allauth's pages first, to be taken away)
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin
@@ -13,8 +14,7 @@ from federation import providers
 from federation.models import IdentityProvider
 
 for model in (SocialApp, SocialToken, SocialAccount):
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
+    admin.site.unregister(model)
 
 
 class IdentityProviderForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
@@ -370,3 +371,39 @@ def test_a_sign_in_for_the_service_own_pages_signs_the_browser_in_without_a_code
     assert signed_in.status_code == 302, signed_in.content.decode()[:500]
     assert AuthToken.objects.get().user.email == "ada@example.com"
     assert browser.get("/login").status_code == 200  # the cookie spent: an ordinary page again
+
+
+def test_deleting_a_provider_deletes_its_links(gql, ada, stand_in, django_capture_on_commit_callbacks):
+    register(stand_in, "corp")
+    partner = register(stand_in, "partner")
+    SocialAccount.objects.create(user=ada, provider="corp", uid="a")
+    SocialAccount.objects.create(user=ada, provider="partner", uid="b")
+    partner.delete()
+    assert list(SocialAccount.objects.values_list("provider", flat=True)) == ["corp"]
+
+
+@pytest.mark.usefixtures("corp")
+def test_inside_an_oidc_authorization_the_external_sign_in_continues_it(
+    gql, stand_in, django_capture_on_commit_callbacks
+):
+    from provider import clients
+    from tests.provider.conftest import REDIRECT_URI, Registered, authorize, code_from, exchange, pkce
+
+    client, secret = clients.create(name="Example app", redirect_uris=[REDIRECT_URI], grants=["authorization_code"])
+    app = Registered(client.id, secret)
+    browser = gql.client
+    verifier, challenge = pkce()
+    to_login = authorize(browser, app, challenge)
+    assert to_login.status_code == 302 and to_login.url.startswith("/login?next=")
+    resumed = parse_qs(urlsplit(to_login.url).query)["next"][0]  # the authorization, to continue
+    page = browser.get(to_login.url).content.decode()
+    assert 'id="external-corp"' in page
+    params = start(browser, next_url=resumed)
+    with django_capture_on_commit_callbacks(execute=True):
+        back = callback(browser, params, stand_in.grant(params))
+        signed_in = browser.get(back.url)
+    assert signed_in.status_code == 302 and signed_in.url == resumed
+    code = code_from(browser.get(signed_in.url))
+    tokens = exchange(app, code, verifier).json()
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    assert claims["email"] == "ada@example.com" and claims["amr"] == ["fed"]
