@@ -168,8 +168,8 @@ def server_env(database_url: str, **extra: str) -> dict:
         SECRET_KEY="test-servers-" + "k" * 40,
         OIDC_PRIVATE_KEY=oidc_test_key(),
         ALLOWED_HOSTS="127.0.0.1",
-        **extra,
     )
+    env.update(extra)
     manage(env, "migrate", "--noinput")
     return env
 
