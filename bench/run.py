@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import audit_events, factors, imports, instructions, provider, queue  # noqa: E402
+from bench import audit_events, factors, federation, imports, instructions, provider, queue  # noqa: E402
 from provider.keys import generate_pem  # noqa: E402  (the project, without Django set up)
 
 RESULTS = ROOT / "bench" / "results"
@@ -404,6 +404,9 @@ def main() -> None:
     )
     parser.add_argument("--queue-only", action="store_true", help="only the durable queue's figures")
     parser.add_argument("--imports-only", action="store_true", help="only import_users' figures and imported logins")
+    parser.add_argument(
+        "--federation-only", action="store_true", help="only the external sign-in's callback and its parts"
+    )
     args = parser.parse_args()
     if args.audit_events_only:
         print("\n".join(audit_events.table(audit_events.measure())))
@@ -413,6 +416,9 @@ def main() -> None:
         return
     if args.imports_only:
         print("\n".join(imports.table(imports.measure())))
+        return
+    if args.federation_only:
+        print("\n".join(federation.table(federation.measure())))
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -554,6 +560,8 @@ def main() -> None:
     result["queue"] = queue.measure()
     step("moving in: import_users of 100,000 and 1,000,000 rows, imported accounts' logins")
     result["imports"] = imports.measure()
+    step("signing in through another provider: the callback beside a token request and an RS256 check")
+    result["federation"] = federation.measure()
     write(f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json")
     write("latest.json")
     step(f"written to {RESULTS.relative_to(ROOT)}/latest.json")
@@ -562,6 +570,7 @@ def main() -> None:
         print("\n".join(audit_events.table(result["audit_events"])))
     print("\n".join(queue.table(result["queue"])))
     print("\n".join(imports.table(result["imports"])))
+    print("\n".join(federation.table(result["federation"])))
 
 
 def count_instructions(env: dict, seeded: dict, *, required: bool) -> dict | None:

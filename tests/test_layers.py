@@ -2,9 +2,10 @@
 only the apps below it, so the account core stands alone and no two apps
 import each other:
 
-    users  →  factors  →  audit, provider  →  schema  →  gql_auth
+    users  →  factors, federation  →  audit, provider  →  schema  →  gql_auth
 
-`audit` and `provider` are side by side: neither imports the other."""
+Apps side by side (`factors` and `federation`, `audit` and `provider`) import
+neither the other."""
 
 import ast
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = [{"users"}, {"factors"}, {"audit", "provider"}, {"schema"}, {"gql_auth"}]
+LAYERS = [{"users"}, {"factors", "federation"}, {"audit", "provider"}, {"schema"}, {"gql_auth"}]
 APPS = set().union(*LAYERS)
 
 

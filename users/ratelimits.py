@@ -65,7 +65,10 @@ def hit(request: HttpRequest, action: str, *, key: str | None = None) -> Attempt
     for rate in (settings.RATE_LIMITS.get(action) or "").split(","):
         if not rate.strip():
             continue
-        usage = limiter.consume(request, app=APP, action=action, config={action: rate}, key=key)
+        # Whatever method carried the attempt: allauth's limiter passes every GET
+        # by default (its own views limit their POSTs), and a sign-in may come
+        # back from an identity provider by a GET.
+        usage = limiter.consume(request, app=APP, action=action, config={action: rate}, key=key, limit_get=True)
         if usage is None:
             attempt.rollback()
             wait = humanize(limiter.parse_rate(rate.strip()).duration)

@@ -407,3 +407,25 @@ def test_inside_an_oidc_authorization_the_external_sign_in_continues_it(
     tokens = exchange(app, code, verifier).json()
     claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
     assert claims["email"] == "ada@example.com" and claims["amr"] == ["fed"]
+
+
+@pytest.mark.usefixtures("corp")
+def test_refused_answers_count_as_failed_sign_ins_of_the_network(gql, settings, stand_in):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "2/h/ip"}
+    statuses = []
+    for _ in range(3):
+        params = start(gql.client)
+        statuses.append(callback(gql.client, params, stand_in.grant(params, nonce="forged")).status_code)
+    assert statuses == [400, 400, 429]
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_locked_account_is_refused_on_the_hosted_page_too(gql, ada, settings, stand_in):
+    """The way back to the service's own pages is a GET: the lock counts it all the same."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failed": "100/h/ip,2/15m/key"}
+    for _ in range(2):
+        gql('mutation { login(email: "ada@example.com", password: "wrong password here") { success } }')
+    params = start(gql.client, next_url="/login?next=/")
+    back = callback(gql.client, params, stand_in.grant(params))
+    refused = gql.client.get(back.url)
+    assert refused.status_code == 429 and not AuthToken.objects.exists()
