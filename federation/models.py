@@ -10,8 +10,14 @@ from users.mfa_adapter import secrets_cipher
 
 
 class IdentityProvider(models.Model):
+    class Protocol(models.TextChoices):
+        # One protocol so far; SAML 2.0 or a plain OAuth 2.0 provider (GitHub) would be
+        # another, with its own fields beside these and its own exchange (upstream.py's place).
+        OIDC = "oidc", "OpenID Connect"
+
     slug = models.SlugField("id", max_length=40, unique=True)  # in PUBLIC_URL/login/external/<slug>
     name = models.CharField(max_length=100)
+    protocol = models.CharField(max_length=20, choices=Protocol.choices, default=Protocol.OIDC, editable=False)
     issuer = models.URLField(max_length=500)
     client_id = models.CharField(max_length=255)
     # The client secret, encrypted at rest as second factors' secrets are; never shown again.
