@@ -28,6 +28,9 @@ class IdentityProviderForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line: addresses at these domains are sent to this provider.",
     )
+    issuer = forms.URLField(
+        max_length=500, assume_scheme="https", help_text="Changing it removes every link made through the old one."
+    )
 
     class Meta:
         model = IdentityProvider
@@ -63,6 +66,10 @@ class IdentityProviderForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> IdentityProvider:
+        if self.instance.pk and "issuer" in self.changed_data:
+            # `sub` is unique within one issuer only: another issuer's person N must
+            # not sign in to the account linked to this one's person N.
+            SocialAccount.objects.filter(provider=self.instance.slug).delete()
         provider = super().save(commit=False)
         provider.domains = self.cleaned_data["domains"]
         if self.cleaned_data.get("client_secret"):

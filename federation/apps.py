@@ -10,11 +10,14 @@ class FederationConfig(AppConfig):
     verbose_name = "Identity providers"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
         from django.db.models.signals import post_delete
 
+        from federation.flows import forget_unproven_links
         from federation.models import IdentityProvider
 
         post_delete.connect(forget_links, sender=IdentityProvider, dispatch_uid="federation.forget_links")
+        password_reset.connect(forget_unproven_links, dispatch_uid="federation.forget_unproven_links")
 
 
 def forget_links(sender, instance, **kwargs) -> None:

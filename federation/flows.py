@@ -40,10 +40,11 @@ from federation import upstream
 from federation.models import ExternalLoginCode, ExternalLoginState, IdentityProvider
 from users import credentials, ratelimits, sessions, tokens
 from users.addresses import InvalidAddress, canonical_email
+from users.cleaning import clean_email
 from users.errors import ExpiredKey, InvalidInput, InvalidKey, NotFound
 from users.events import EventType, announce
 from users.locking import lock_user
-from users.models import AuthToken, User
+from users.models import AuthToken, User, own_address
 from users.origins import is_trusted, origin_of
 
 STATE_TTL = timedelta(minutes=10)
@@ -101,6 +102,8 @@ def clean_next(request: HttpRequest, next_url: str) -> str:
         raise InvalidInput("next must be a page of this service or of an allowed origin.", field="next")
     if not is_trusted(next_url, settings.PUBLIC_URL):
         raise InvalidInput("next must be a page of this service or of an allowed origin.", field="next")
+    if origin_of(next_url) == origin_of(settings.PUBLIC_URL):
+        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))  # its pages go by path
     return next_url
 
 
@@ -175,31 +178,46 @@ def finish(request: HttpRequest, slug: str, params, browser_state: str) -> Finis
         raise ExternalLoginRefused(f"{provider.name} did not sign you in ({str(params.get('error'))[:64]}).")
     code = params.get("code")
     if not isinstance(code, str) or not code or len(code) > 2000:
+        credentials.count_client_failure(request)
         raise ExternalLoginRefused(f"{provider.name} sent no sign-in code back.")
     try:
         claims = upstream.sign_in_claims(provider, code, pending.code_verifier, pending.nonce)
-    except upstream.UpstreamError as error:
+        email = clean_email(claims.email)
+    except (upstream.UpstreamError, InvalidInput) as error:
         credentials.count_client_failure(request)
-        raise ExternalLoginRefused(f"The sign-in at {provider.name} could not be checked: {error}") from None
+        raise ExternalLoginRefused(f"The sign-in at {provider.name} could not be used: {error}") from None
     link = SocialAccount.objects.select_related("user").filter(provider=provider.slug, uid=claims.subject).first()
     if link is not None:
         SocialAccount.objects.filter(pk=link.pk).update(last_login=timezone.now())
-        announce(EventType.EXTERNAL_LOGIN, user=link.user, request=request)
         return Finished(provider, pending.next_url, user=link.user)
-    try:
-        email = canonical_email(claims.email)
-    except InvalidAddress:
-        raise ExternalLoginRefused(f"{provider.name} gave an address this service cannot use.") from None
     trusted = provider.trust_email and claims.email_verified
     existing = User.objects.filter(email=email).first()
     if existing is None:
         user = create_account(request, provider, claims, email, verified=trusted)
         return Finished(provider, pending.next_url, user=user)
     if trusted:
-        make_link(request, provider, existing, claims)
-        announce(EventType.EXTERNAL_LOGIN, user=existing, request=request)
+        claim_unverified(existing)
+        make_link(request, provider, existing, claims, proven=True)
         return Finished(provider, pending.next_url, user=existing)
-    return Finished(provider, pending.next_url, link_code=hold_link(provider, existing, claims, pending.next_url))
+    return Finished(
+        provider, pending.next_url, link_code=hold_link(provider, existing, claims, email, pending.next_url)
+    )
+
+
+def claim_unverified(user: User) -> None:
+    """A trusted provider proved the address of an account that never did: the
+    address is the provider's person's now, and the account's password, set by
+    whoever registered it unproven, no longer opens it (its sessions end with
+    it; a reset sets a new one)."""
+    with transaction.atomic():
+        lock_user(user, as_read=False)
+        address = own_address(user)
+        if address.verified:
+            return
+        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+        if user.has_usable_password():
+            user.set_unusable_password()
+            user.save()
 
 
 def create_account(request: HttpRequest, provider: IdentityProvider, claims, email: str, *, verified: bool) -> User:
@@ -210,25 +228,28 @@ def create_account(request: HttpRequest, provider: IdentityProvider, claims, ema
             user = User.objects.create_user(email, None)
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
             SocialAccount.objects.create(
-                user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims)
+                user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims, proven=verified)
             )
     except IntegrityError:
         raise ExternalLoginRefused("This sign-in raced another one. Please sign in again.") from None
     announce(EventType.USER_REGISTERED, user=user, request=request)
     announce(EventType.IDENTITY_LINKED, user=user, request=request)
-    announce(EventType.EXTERNAL_LOGIN, user=user, request=request)
     return user
 
 
-def extra(claims) -> dict:
-    return {"email": claims.email, "email_verified": claims.email_verified}
+def extra(claims, *, proven: bool) -> dict:
+    """What a link keeps: the address as the provider gave it, and whether the link
+    is proven (a trusted provider's verified address, or made after the account's
+    own sign-in). An unproven one, made with a new unverified account, goes when a
+    password reset takes the address back (`forget_unproven_links`)."""
+    return {"email": claims.email, "email_verified": claims.email_verified, "proven": proven}
 
 
-def make_link(request: HttpRequest, provider: IdentityProvider, user: User, claims) -> SocialAccount:
+def make_link(request: HttpRequest, provider: IdentityProvider, user: User, claims, *, proven: bool) -> SocialAccount:
     try:
         with transaction.atomic():
             link = SocialAccount.objects.create(
-                user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims)
+                user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims, proven=proven)
             )
     except IntegrityError:
         raise ExternalLoginRefused("This sign-in raced another one. Please sign in again.") from None
@@ -237,8 +258,8 @@ def make_link(request: HttpRequest, provider: IdentityProvider, user: User, clai
     return link
 
 
-def hold_link(provider: IdentityProvider, user: User, claims, next_url: str) -> str:
-    return issue(ExternalLoginCode.Purpose.LINK, provider, user, claims.subject, claims.email, next_url, LINK_TTL)
+def hold_link(provider: IdentityProvider, user: User, claims, email: str, next_url: str) -> str:
+    return issue(ExternalLoginCode.Purpose.LINK, provider, user, claims.subject, email, next_url, LINK_TTL)
 
 
 def issue(purpose, provider, user, subject: str, email: str, next_url: str, ttl: timedelta) -> str:
@@ -288,7 +309,7 @@ def take_code(code: str, purpose: str) -> ExternalLoginCode:
 
 def sign_in(request: HttpRequest, user: User) -> tuple[AuthToken, str]:
     """The session of a person the provider signed in, past this account's rules."""
-    return sessions.login_proven(request, user, METHODS)
+    return sessions.login_proven(request, user, METHODS, EventType.EXTERNAL_LOGIN)
 
 
 def complete_external_login(request: HttpRequest, code: str) -> tuple[AuthToken, str]:
@@ -312,10 +333,22 @@ def link_after_sign_in(request: HttpRequest, code: str, user: User) -> ExternalL
     row = pending_link(code)
     if row is None or row.user_id != user.pk:
         return None
-    row = take_code(code, ExternalLoginCode.Purpose.LINK)
-    claims = upstream.Claims(subject=row.subject, email=row.email, email_verified=False)
-    make_link(request, row.provider, user, claims)
+    try:
+        row = take_code(code, ExternalLoginCode.Purpose.LINK)
+        claims = upstream.Claims(subject=row.subject, email=row.email, email_verified=False)
+        make_link(request, row.provider, user, claims, proven=True)
+    except (InvalidKey, ExpiredKey, ExternalLoginRefused):
+        return None  # spent by a sign-in racing this one, or the identity linked meanwhile
     return row
+
+
+def forget_unproven_links(sender, request, user, **kwargs) -> None:
+    """A password reset (allauth's `password_reset` signal) takes the account back
+    for whoever holds the address: a link made with it while unverified, by a
+    provider that did not prove the address, may be a stranger's and goes."""
+    links = SocialAccount.objects.filter(user_id=user.pk)
+    gone = [link.pk for link in links if not (link.extra_data or {}).get("proven")]
+    SocialAccount.objects.filter(pk__in=gone).delete()
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,20 @@ def discover(issuer: str) -> dict:
         document = answer.json()
     except (requests.RequestException, ValueError) as error:
         raise ProviderError(f"No discovery document at {url}: {type(error).__name__}.") from None
-    if not isinstance(document, dict) or document.get("issuer") != issuer:
+    if not isinstance(document, dict):
+        raise ProviderError(f"The discovery document at {url} is not a JSON object.")
+    if document.get("issuer") != issuer:
         raise ProviderError(f"The discovery document at {url} names another issuer: {document.get('issuer')!r}.")
     missing = [key for key in NEEDED if not isinstance(document.get(key), str)]
     if missing:
         raise ProviderError(f"The discovery document at {url} lacks {', '.join(missing)}.")
+    # Its endpoints under the issuer's own rule: an http key set would let anyone on the way forge tokens.
+    for key in (*NEEDED, "userinfo_endpoint"):
+        if key in document:
+            try:
+                outbound_url(str(document[key]), http_on_loopback=settings.DEBUG)
+            except ValueError as refusal:
+                raise ProviderError(f"The discovery document's {key} {refusal}") from None
     return document
 
 

@@ -115,7 +115,8 @@ def signing_key(provider: IdentityProvider, token: str):
     kid = header.get("kid")
     for fresh in (False, True):
         for key in jwks(provider, fresh=fresh):
-            if kid is None or key.key_id == kid:
+            # Without a key id, the one key of the token's algorithm.
+            if key.key_id == kid if kid is not None else key.algorithm_name == header["alg"]:
                 return key
     raise UpstreamError("The ID token is signed by no key the provider publishes.")
 
@@ -130,11 +131,13 @@ def jwks(provider: IdentityProvider, *, fresh: bool) -> list[jwt.PyJWK]:
             document = answer.json()
         except (requests.RequestException, ValueError) as error:
             raise UpstreamError(f"The provider's keys could not be read: {type(error).__name__}.") from None
-        cache.set(cache_key, document, JWKS_SECONDS)
     try:
-        keys = jwt.PyJWKSet.from_dict(document).keys
+        keys = jwt.PyJWKSet.from_dict(document).keys if isinstance(document, dict) else None
     except jwt.PyJWTError:
-        raise UpstreamError("The provider's key set is not one.") from None
+        keys = None
+    if keys is None:
+        raise UpstreamError("The provider's key set is not one.")
+    cache.set(cache_key, document, JWKS_SECONDS)  # only a set that parsed
     return [key for key in keys if key.public_key_use in (None, "sig")]
 
 

@@ -61,8 +61,10 @@ def resumed_redirect_uri(next_url: str) -> str | None:
     if parts.path != reverse("idp:oidc:authorization"):
         return None
     params = QueryDict(parts.query)
-    uri = params.get("redirect_uri")
-    client = Client.objects.filter(id=params.get("client_id") or "").first()
+    uri, client_id = params.get("redirect_uri"), params.get("client_id") or ""
+    if "\x00" in f"{uri}{client_id}":  # decoded from %00 here, after the NUL middleware
+        return None
+    client = Client.objects.filter(id=client_id).first()
     if client and uri and protocol.redirect_uri_registered(client, uri):
         return uri
     return None
@@ -99,7 +101,10 @@ def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpR
     # Where the form may end up: the application the authorization resumes, or a
     # provider an address is routed to.
     routed = [provider.discovery.get("authorization_endpoint") for provider in context["identity_providers"]]
-    return allow_form_redirect(response, resumed_redirect_uri(context["next"]), *(routed if step == "password" else []))
+    linking = context.get("linking")
+    application = linking.next_url if linking and not federation.on_this_service(linking.next_url) else None
+    targets = [*(routed if step == "password" else []), application]
+    return allow_form_redirect(response, resumed_redirect_uri(context["next"]), *targets)
 
 
 @never_cache

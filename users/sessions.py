@@ -45,13 +45,15 @@ def login(request: HttpRequest, email: str, password: str) -> tuple[AuthToken, s
     return start_session(request, user)
 
 
-def login_proven(request: HttpRequest, user: User, methods: Sequence[str]) -> tuple[AuthToken, str]:
+def login_proven(request: HttpRequest, user: User, methods: Sequence[str], proof: EventType) -> tuple[AuthToken, str]:
     """A login whose first step was proved elsewhere, by `methods` (an upstream
     identity provider's sign-in): what follows a right password follows it too,
     the account's locks (a locked account is refused as its password would be),
-    its admission and its stages (a second factor asked)."""
+    its admission and its stages (a second factor asked). `proof` is recorded
+    once the account took it, before any second step."""
     credentials.check_factor(request, user, lambda: True)
     admit(request, user)
+    announce(proof, user=user, request=request)
     stages.begin(request, user, methods)
     return start_session(request, user, methods=methods)
 

@@ -63,7 +63,8 @@ def register(upstream: Server, downstream: str, settings, *options: str) -> None
         "identity_provider",
         "create",
         *("--id", "corp", "--name", "Corp directory", "--issuer", upstream.base),
-        *("--client-id", client["client_id"], "--client-secret", client["client_secret"]),
+        f"--client-id={client['client_id']}",
+        f"--client-secret={client['client_secret']}",  # a secret may begin with "-"
         *options,
     )
     settings.DEBUG = False

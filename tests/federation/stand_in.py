@@ -44,6 +44,8 @@ class StandIn:
         self.codes: dict[str, dict] = {}
         self.access_tokens: dict[str, dict] = {}
         self.token_requests = 0
+        self.other_keys: list[dict] = []  # published before the signing key
+        self.served_jwks = None  # what /jwks answers instead of the key set, when set
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -52,7 +54,7 @@ class StandIn:
 
     def jwks(self) -> dict:
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
+        return {"keys": [*self.other_keys, {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
     def grant(self, params: dict, *, sub="upstream-ada", email="ada@example.com", email_verified=True, **token):
         """A code for the authorization request `params` (as the browser brought
@@ -80,7 +82,7 @@ class StandIn:
         claims.update(token)
         if without_email:
             claims.pop("email")
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid} if kid else {})
 
     def token(self, form: dict, authorization: str) -> tuple[int, dict]:
         self.token_requests += 1
@@ -114,7 +116,8 @@ class StandIn:
                 if self.path == "/.well-known/openid-configuration":
                     return self.answer(200, stand_in.document)
                 if self.path == "/jwks":
-                    return self.answer(200, stand_in.jwks())
+                    served = stand_in.served_jwks
+                    return self.answer(200, stand_in.jwks() if served is None else served)
                 if self.path == "/userinfo":
                     bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                     claims = stand_in.access_tokens.get(bearer)

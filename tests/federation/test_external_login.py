@@ -5,6 +5,7 @@ the second factor after it, unlinking, and the hosted page's routing."""
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -429,3 +430,119 @@ def test_a_locked_account_is_refused_on_the_hosted_page_too(gql, ada, settings, 
     back = callback(gql.client, params, stand_in.grant(params))
     refused = gql.client.get(back.url)
     assert refused.status_code == 429 and not AuthToken.objects.exists()
+
+
+def test_a_password_reset_takes_away_a_link_an_unproven_address_made(gql, stand_in, django_capture_on_commit_callbacks):
+    """Pre-hijacking: a stranger signs in at a provider not trusted for addresses
+    with the owner's address, before the owner has an account here. When the owner
+    takes the address back by a password reset, the stranger's link goes."""
+    from users import passwords
+    from users.reset_keys import ResetKeyGenerator
+
+    register(stand_in, trust_email=False)
+    sign_in(gql, stand_in, django_capture_on_commit_callbacks, sub="stranger")
+    owner = User.objects.get()
+    assert SocialAccount.objects.filter(user=owner).exists()
+    key = ResetKeyGenerator().make_key(owner)
+    from django.test import RequestFactory
+
+    from tests.conftest import GraphQL  # noqa: F401 (the reset flow needs a request)
+
+    request = RequestFactory().post("/graphql/")
+    with django_capture_on_commit_callbacks(execute=True):
+        passwords.reset_password(request, key, "a new and different passphrase")
+    assert not SocialAccount.objects.exists()
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_trusted_directory_takes_an_address_nobody_proved_and_its_password_goes(
+    gql, make_user, stand_in, django_capture_on_commit_callbacks
+):
+    """Someone registered the directory person's address here, with a password, and
+    never proved it: the directory's verified sign-in makes the address its person's,
+    and that password no longer opens the account."""
+    squatted = make_user("ada@example.com", verified=False)
+    code = sign_in(gql, stand_in, django_capture_on_commit_callbacks)
+    assert gql(COMPLETE, {"code": code})["completeExternalLogin"]["success"]
+    squatted.refresh_from_db()
+    assert not squatted.has_usable_password()
+    assert EmailAddress.objects.get(user=squatted).verified
+
+
+@pytest.mark.usefixtures("corp")
+def test_an_address_the_service_cannot_keep_is_refused_not_a_crash(gql, stand_in):
+    params = start(gql.client)
+    page = refusal(callback(gql.client, params, stand_in.grant(params, email="a" * 300 + "@example.com")))
+    assert "could not be used" in page
+    assert not User.objects.exists()
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_key_set_that_is_none_is_refused_and_not_kept(gql, stand_in, django_capture_on_commit_callbacks):
+    stand_in.served_jwks = ["not", "a", "key", "set"]
+    params = start(gql.client)
+    assert "key set" in refusal(callback(gql.client, params, stand_in.grant(params)))
+    stand_in.served_jwks = None
+    login_code(callback(gql.client, (params := start(gql.client)), stand_in.grant(params)))
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_token_without_a_key_id_is_checked_against_the_key_of_its_algorithm(
+    gql, stand_in, django_capture_on_commit_callbacks
+):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    other = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec.generate_private_key(ec.SECP256R1()).public_key()))
+    stand_in.other_keys = [{**other, "kid": "ec-1", "use": "sig", "alg": "ES256"}]
+    params = start(gql.client)
+    with django_capture_on_commit_callbacks(execute=True):
+        login_code(callback(gql.client, params, stand_in.grant(params, kid=None)))
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_refused_sign_in_records_no_external_login(gql, make_user, stand_in, django_capture_on_commit_callbacks):
+    make_user(is_active=False)
+    code = sign_in(gql, stand_in, django_capture_on_commit_callbacks)
+    gql(COMPLETE, {"code": code})
+    assert not SecurityEvent.objects.filter(type="EXTERNAL_LOGIN").exists()
+
+
+@pytest.mark.usefixtures("corp")
+def test_a_page_of_this_service_given_whole_is_kept_as_its_path(gql):
+    start(gql.client, next_url="http://127.0.0.1:8000/identity/o/authorize?client_id=x")
+    assert ExternalLoginState.objects.get().next_url == "/identity/o/authorize?client_id=x"
+
+
+def test_a_pending_link_toward_an_application_may_end_there(gql, ada, stand_in):
+    """The hosted page's form, once the account is proved, ends at the
+    application's page: its CSP form-action names that origin."""
+    register(stand_in, trust_email=False)
+    params = start(gql.client)
+    response = callback(gql.client, params, stand_in.grant(params))
+    page = gql.client.get(response.url)
+    assert "http://app.example" in page["Content-Security-Policy"].split("form-action")[1].split(";")[0]
+
+
+def test_a_nul_in_a_resumed_authorization_names_no_client(django_assert_num_queries):
+    """Decoded from %00 after the NUL middleware looked: PostgreSQL would refuse the query (a 500)."""
+    from provider.pages import resumed_redirect_uri
+
+    with django_assert_num_queries(0):
+        assert resumed_redirect_uri("/identity/o/authorize?client_id=%00&redirect_uri=https://a.example/") is None
+
+
+def test_changing_a_providers_issuer_in_the_admin_removes_its_links(client, admin_user, ada, stand_in, settings):
+    from tests.support import sign_in_to_admin
+
+    settings.DEBUG = True
+    provider = register(stand_in)
+    SocialAccount.objects.create(user=ada, provider="corp", uid="1")
+    other = StandIn()
+    try:
+        sign_in_to_admin(client, admin_user)
+        form = {"slug": "corp", "name": "Corp", "issuer": other.url, "client_id": CLIENT_ID, "client_secret": ""}
+        changed = client.post(f"/admin/federation/identityprovider/{provider.pk}/change/", {**form, "domains": ""})
+        assert changed.status_code == 302, changed.content.decode()[:2000]
+    finally:
+        other.close()
+    assert not SocialAccount.objects.exists()

@@ -131,3 +131,32 @@ def test_the_guide_signs_a_directory_account_in_to_an_application(instances):
         "emailVerified": True,
         "identities": [{"provider": {"id": "corp"}, "email": "grace@corp.example"}],
     }
+
+
+@pytest.mark.django_db
+def test_the_guides_command_takes_a_secret_that_begins_with_a_dash(monkeypatch, settings):
+    """Secrets are random URL-safe text, and one in 64 begins with "-", which
+    `--client-secret "$CLIENT_SECRET"` would read as an option (it failed CI once)."""
+    import os
+    import shlex
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from federation.models import IdentityProvider
+    from tests.federation.stand_in import StandIn
+
+    settings.DEBUG = True  # the stand-in's issuer is http on loopback
+    stand_in = StandIn()
+    try:
+        monkeypatch.setenv("DIRECTORY_ISSUER", stand_in.url)
+        monkeypatch.setenv("CLIENT_ID", "-client")
+        monkeypatch.setenv("CLIENT_SECRET", "-Wq3xZ_secret")
+        (here,) = [line for line in blocks("sh")[1].splitlines() if line.strip()]
+        words = shlex.split(os.path.expandvars(here))
+        assert words[:4] == [".venv/bin/python", "manage.py", "identity_provider", "create"]
+        call_command("identity_provider", *words[3:], stdout=StringIO())
+    finally:
+        stand_in.close()
+    provider = IdentityProvider.objects.get()
+    assert (provider.client_id, provider.client_secret) == ("-client", "-Wq3xZ_secret")

@@ -1,12 +1,10 @@
 """manage.py identity_provider create|list|delete (federation/): any OpenID
 Connect issuer, registered by its discovery document, served here by a real
-HTTP server on 127.0.0.1."""
+HTTP server on 127.0.0.1 (the stand-in upstream of tests/federation/stand_in.py)."""
 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -14,50 +12,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from federation.models import IdentityProvider
+from tests.federation.stand_in import StandIn
 
 pytestmark = pytest.mark.django_db
-
-
-class Issuer:
-    """An issuer's discovery document at /.well-known/openid-configuration."""
-
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.document = {
-            "issuer": self.url,
-            "authorization_endpoint": f"{self.url}/authorize",
-            "token_endpoint": f"{self.url}/token",
-            "jwks_uri": f"{self.url}/jwks",
-        }
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def handler(self):
-        issuer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                found = self.path == "/.well-known/openid-configuration"
-                body = json.dumps(issuer.document).encode() if found else b"{}"
-                self.send_response(200 if found else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        return Handler
 
 
 @pytest.fixture
 def issuer(settings):
     settings.DEBUG = True  # http on loopback, as development allows
-    started = Issuer()
+    started = StandIn()
     yield started
-    started.server.shutdown()
-    started.server.server_close()
+    started.close()
 
 
 def run(*args: str):
@@ -66,7 +31,7 @@ def run(*args: str):
     return json.loads(out.getvalue())
 
 
-def create(issuer: Issuer, *extra: str, slug: str = "corp"):
+def create(issuer: StandIn, *extra: str, slug: str = "corp"):
     return run(
         "create", "--id", slug, "--name", "Corp directory", "--issuer", issuer.url,
         "--client-id", "gql-auth", "--client-secret", "s3cret-value", *extra,
@@ -91,6 +56,8 @@ def test_create_reads_the_discovery_document_and_never_shows_the_secret(issuer):
     [
         ({"issuer": "https://someone-else.example"}, "names another issuer"),
         ({"jwks_uri": None}, "lacks jwks_uri"),
+        ({"jwks_uri": "http://evil.example/jwks"}, "jwks_uri must be https"),
+        ({"token_endpoint": "http://evil.example/token"}, "token_endpoint must be https"),
     ],
 )
 def test_a_discovery_document_that_does_not_hold_is_refused(issuer, change, says):
