@@ -58,19 +58,15 @@ def require_second_factor(user: User, proved: Sequence[str]) -> None:
 def open_challenge(user: User, proved: Sequence[str]) -> str:
     """Record a pending login of `user` whose first step proved `proved`; return
     its mfaToken, which is not stored."""
-    secret = tokens.generate_secret(PREFIX)
-    now = timezone.now()
-    # Whatever has expired goes first (indexed): the table holds pending logins only.
-    MfaChallenge.objects.filter(expires_at__lte=now).delete()
-    MfaChallenge.objects.create(
-        digest=tokens.digest(secret),
+    return tokens.issue_row(
+        MfaChallenge,
+        PREFIX,
+        settings.MFA_TOKEN_TTL,
         user=user,
         password_digest=user.password_digest,
         methods=" ".join(proved),
-        created_at=now,
-        expires_at=now + settings.MFA_TOKEN_TTL,
+        created_at=timezone.now(),
     )
-    return secret
 
 
 def clean_mfa_token(mfa_token: str) -> str:

@@ -123,16 +123,15 @@ def start(request: HttpRequest, slug: str, next_url: str, login_hint: str = "") 
     provider = provider_named(slug)
     next_url = clean_next(request, next_url)
     ratelimits.hit(request, "external_login")
-    state, nonce, verifier = tokens.generate_secret(STATE_PREFIX), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
-    now = timezone.now()
-    ExternalLoginState.objects.filter(expires_at__lte=now).delete()
-    ExternalLoginState.objects.create(
-        digest=tokens.digest(state),
+    nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    state = tokens.issue_row(
+        ExternalLoginState,
+        STATE_PREFIX,
+        STATE_TTL,
         provider=provider,
         nonce=nonce,
         code_verifier=verifier,
         next_url=next_url,
-        expires_at=now + STATE_TTL,
     )
     hint = login_hint if isinstance(login_hint, str) and len(login_hint) <= 254 and login_hint.isprintable() else ""
     return Started(
@@ -263,20 +262,8 @@ def hold_link(provider: IdentityProvider, user: User, claims, email: str, next_u
 
 
 def issue(purpose, provider, user, subject: str, email: str, next_url: str, ttl: timedelta) -> str:
-    secret = tokens.generate_secret(CODE_PREFIX)
-    now = timezone.now()
-    ExternalLoginCode.objects.filter(expires_at__lte=now).delete()
-    ExternalLoginCode.objects.create(
-        digest=tokens.digest(secret),
-        purpose=purpose,
-        provider=provider,
-        user=user,
-        subject=subject,
-        email=email,
-        next_url=next_url,
-        expires_at=now + ttl,
-    )
-    return secret
+    fields = {"purpose": purpose, "provider": provider, "user": user, "subject": subject, "email": email}
+    return tokens.issue_row(ExternalLoginCode, CODE_PREFIX, ttl, next_url=next_url, **fields)
 
 
 def issue_login_code(provider: IdentityProvider, user: User) -> str:
