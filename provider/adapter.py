@@ -42,7 +42,7 @@ class OIDCAdapter(DefaultOIDCAdapter):
         # OpenID Connect Back-Channel Logout 1.0 (provider/logout.py): every ID token carries sid.
         data["backchannel_logout_supported"] = True
         data["backchannel_logout_session_supported"] = True
-        data["prompt_values_supported"] = ["none", "login", "consent", "select_account"]
+        data["prompt_values_supported"] = ["none", "login", "consent", "select_account", "create"]
 
     def populate_id_token(self, id_token: dict, client, scopes, **kwargs) -> None:
         # When, how and how surely the person signed in (provider/assurance.py;

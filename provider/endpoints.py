@@ -181,6 +181,12 @@ class AuthorizationView(oidc_views.AuthorizationView):
                 return refused(request, error=error)
             except oauth_errors.OAuth2Error as error:
                 return to_client(error.redirect_uri, error)
+            prompts = request.GET.get("prompt", "").split()
+            if "create" in prompts:
+                # Initiating User Registration via OpenID Connect 1.0: the sign-up page,
+                # which sends the person back to this authorization, met.
+                again = without_prompt(request.get_full_path(), prompts, "create")
+                return HttpResponseRedirect(f"{reverse('hosted-signup')}?{urlencode({'next': again})}")
         return response
 
     def get_initial(self) -> dict:

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from allauth.idp.oidc.models import Client
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -25,7 +27,6 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -36,8 +37,10 @@ from federation.views import CODE_COOKIE
 from provider import protocol
 from provider.endpoints import allow_form_redirect
 from users import passwords, sessions
+from users import signup as signup_flow
 from users.errors import AccountError, AccountErrors, ErrorCode, MfaRequired
 from users.models import AuthToken
+from users.origins import local_path
 
 LOGIN_TEMPLATE = "provider/login.html"
 STATUS = {ErrorCode.RATE_LIMITED: 429, ErrorCode.ACCOUNT_DISABLED: 403}
@@ -47,11 +50,7 @@ def next_url(request: HttpRequest) -> str:
     """Where to go after signing in: a path on this service only. Anything
     else (another host, a scheme, `//host`, `/\\host`) is dropped, not followed."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
+    return local_path(candidate, request.get_host(), secure=request.is_secure())
 
 
 def resumed_redirect_uri(next_url: str) -> str | None:
@@ -70,6 +69,12 @@ def resumed_redirect_uri(next_url: str) -> str | None:
     return None
 
 
+def login_hint(next_url: str) -> str:
+    """The address the resumed authorization names (OIDC's `login_hint`), to fill in."""
+    hint = QueryDict(urlsplit(next_url).query).get("login_hint") or ""
+    return hint if len(hint) <= 254 and hint.isprintable() else ""
+
+
 def credential_field(request: HttpRequest):
     """The browser's WebAuthn answer, posted as JSON text; the flow refuses what
     is not one."""
@@ -86,9 +91,11 @@ def messages_of(failure: AccountError | AccountErrors) -> list[str]:
 
 
 def page(request: HttpRequest, step: str, status: int = 200, **context) -> HttpResponse:
+    resumed = next_url(request)
     context = {
         "step": step,
-        "next": next_url(request),
+        "next": resumed,
+        "email": login_hint(resumed),
         "identity_providers": federation.providers(),
         "login_path": reverse("hosted-login"),
         **context,
@@ -204,3 +211,32 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
             context["errors"] = messages_of(failure)
             status = STATUS.get(getattr(failure, "code", None), 400)
     return render(request, "provider/forgot_password.html", context, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account: `register`'s page, with its rules and limits, and its
+    answer, the same whether the address was taken or not ("check your mail").
+    `next` (an application's authorization, from `prompt=create`) rides in the
+    verification link, whose page then offers to go back to it."""
+    context: dict = {
+        "email": request.POST.get("email", ""),
+        "next": next_url(request),
+        "password_rules": password_validators_help_texts(),
+        "days": settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            signup_flow.register(
+                request, context["email"], request.POST.get("password", ""), continue_to=context["next"]
+            )
+            context["sent"] = True
+        except (AccountError, AccountErrors) as failure:
+            context["errors"] = messages_of(failure)
+            status = STATUS.get(getattr(failure, "code", None), 400)
+    response = render(request, "provider/signup.html", context, status=status)
+    response["Referrer-Policy"] = "same-origin"  # `next` carries the authorization request
+    return response

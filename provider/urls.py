@@ -9,6 +9,7 @@ urlpatterns = [
     path("login", pages.login, name="account_login"),
     path("login", pages.login, name="account_reauthenticate"),
     path("forgot-password", pages.forgot_password, name="forgot-password"),
+    path("signup", pages.signup, name="hosted-signup"),
     # allauth's, refusing a bad request before asking anyone to sign in, and
     # letting their forms' answers reach the application (endpoints.allow_form_redirect).
     path("identity/o/authorize", endpoints.authorization),

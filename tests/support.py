@@ -73,7 +73,8 @@ def totp(secret: str, *, period_shift: int = 0) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + period_shift))
 
 
-LINK = re.compile(r"/(verify-email|reset-password)/([^\s<>\"]+)")
+# The key runs to the end of the path: a sign-up link may carry `?next=` after it.
+LINK = re.compile(r"/(verify-email|reset-password)/([^\s<>\"?]+)")
 
 
 def key_from(message, kind: str = "verify-email") -> str:

@@ -7,6 +7,8 @@ service's landing pages and makes its mails safe to send from an API request.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
@@ -54,7 +56,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # The links in emails: the contract's paths under PUBLIC_URL.
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
-        return f"{settings.PUBLIC_URL}/verify-email/{emailconfirmation.key}"
+        url = f"{settings.PUBLIC_URL}/verify-email/{emailconfirmation.key}"
+        # A sign-up an application's authorization sent: the page offers to go back to it.
+        continues_to = getattr(request, "verification_continues_to", "")
+        return f"{url}?{urlencode({'next': continues_to})}" if continues_to else url
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return f"{settings.PUBLIC_URL}/reset-password/{key}"

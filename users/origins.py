@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import SplitResult, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from users.app_settings import app_settings
 
@@ -81,3 +82,13 @@ def parse_origins(value: str, name: str) -> list[str]:
             )
         origins.append(origin_of(item))
     return origins
+
+
+def local_path(candidate: object, host: str, *, secure: bool) -> str:
+    """`candidate` if it is a path on this service (where a page may send the
+    browser next), else "": another host, a scheme, `//host`, `/\\host` are
+    dropped, not followed."""
+    local = isinstance(candidate, str) and candidate.startswith("/") and "\x00" not in candidate
+    if local and url_has_allowed_host_and_scheme(candidate, allowed_hosts={host}, require_https=secure):
+        return candidate
+    return ""

@@ -21,7 +21,7 @@ from users.mail import send_already_registered, send_verification
 from users.models import User
 
 
-def register(request: HttpRequest, email: str, password: str) -> None:
+def register(request: HttpRequest, email: str, password: str, *, continue_to: str = "") -> None:
     """Create an unverified account and mail it a verification link.
 
     A taken address gets the same answer, and its owner gets a mail saying so.
@@ -29,20 +29,22 @@ def register(request: HttpRequest, email: str, password: str) -> None:
     the limit, hashing the password); whether it is taken is looked up by a
     job (users.jobs), queued by the same one INSERT for any address, so neither
     the answer nor its timing tells anyone, and a crash loses no registration.
+    `continue_to`, a path of this service (the authorization of an application
+    that sent the person to sign up), rides in the verification link.
     """
     email, password = clean_all(lambda: clean_email(email), lambda: clean_password(password))
     clean_new_password(password, User(email=email))
     ratelimits.hit(request, "register")
-    create_account.enqueue(origin(request), email, make_password(password))
+    create_account.enqueue(origin(request), email, make_password(password), continue_to)
 
 
 @job
-def create_account(origin: dict, email: str, password_hash: str) -> None:
+def create_account(origin: dict, email: str, password_hash: str, continue_to: str = "") -> None:
     with replayed(origin) as request:
-        make_account(request, email, password_hash)
+        make_account(request, email, password_hash, continue_to)
 
 
-def make_account(request: HttpRequest, email: str, password_hash: str) -> None:
+def make_account(request: HttpRequest, email: str, password_hash: str, continue_to: str = "") -> None:
     if User.objects.filter(email=email).exists():
         send_already_registered(request, email)
         return
@@ -55,6 +57,7 @@ def make_account(request: HttpRequest, email: str, password_hash: str) -> None:
         send_already_registered(request, email)
         return
     announce(EventType.USER_REGISTERED, user=user, request=request)
+    request.verification_continues_to = continue_to  # the link's (users.adapter)
     send_verification(request, address, signup=True)
 
 

@@ -6,6 +6,7 @@ to show what it is about, and a person's click calls the GraphQL API.
 """
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from users import cleaning, credentials, signup
 from users.errors import AccountError, ExpiredKey
+from users.origins import local_path
 
 
 def key_page(template: str, describe: Callable[[str], dict] | None = None):
@@ -22,6 +24,11 @@ def key_page(template: str, describe: Callable[[str], dict] | None = None):
         context = {"key": key, "login_url": settings.LOGIN_PAGE_URL}
         if describe is not None:
             context.update(describe(key))
+        continues_to = local_path(request.GET.get("next"), request.get_host(), secure=request.is_secure())
+        if continues_to and context.get("email"):
+            # Back to the application's authorization, the address filled in (OIDC's login_hint).
+            joint = "&" if "?" in continues_to else "?"
+            context["continue_url"] = f"{continues_to}{joint}{urlencode({'login_hint': context['email']})}"
         response = render(request, template, context)
         # Nor sent to another site. Django's SecurityMiddleware sets one policy for
         # the whole site and has no per-view decorator; these pages need a stricter one.

@@ -70,6 +70,16 @@ def register(upstream: Server, downstream: str, settings, *options: str) -> None
     settings.DEBUG = False
 
 
+# Run in the page: a same-origin POST with the session cookie, as the page's own script would.
+GRAPHQL = """async (body) => {
+  const answer = await fetch("/graphql/", {
+    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+  });
+  return answer.json();
+}"""
+UNLINK = "mutation($id: ID!) { unlinkIdentity(id: $id) { success errors { field code message } } }"
+
+
 def sign_in_upstream(page, upstream: Server, email: str) -> None:
     page.wait_for_url(f"{upstream.base}/login**")
     page.get_by_label("Email address").fill(email)
@@ -81,6 +91,8 @@ def test_an_address_at_the_directory_domain_signs_in_there_and_gets_a_verified_a
     page, upstream, downstream, settings, screenshot
 ):
     register(upstream, downstream, settings, "--domain", "corp.example", "--trust-email")
+    callbacks = []
+    page.on("request", lambda request: callbacks.append(request.url) if "/callback?" in request.url else None)
     page.goto(f"{downstream}/login")
     screenshot("external-login-buttons")
     page.get_by_label("Email address").fill("grace@corp.example")
@@ -92,6 +104,17 @@ def test_an_address_at_the_directory_domain_signs_in_there_and_gets_a_verified_a
     assert user.email_verified and not user.has_usable_password()
     assert SocialAccount.objects.get().user == user
     assert AuthToken.objects.get(user=user).methods == "fed"
+    # The page's own script, on the cookie session: the only way in cannot be unlinked.
+    unlink = page.evaluate(GRAPHQL, {"query": "{ me { identities { id } } }"})
+    identity = unlink["data"]["me"]["identities"][0]["id"]
+    answer = page.evaluate(GRAPHQL, {"query": UNLINK, "variables": {"id": identity}})
+    assert answer["data"]["unlinkIdentity"]["errors"][0]["field"] == "id", answer
+    assert SocialAccount.objects.count() == 1
+    # The way back replayed (the browser's history): its state is spent.
+    (back,) = callbacks
+    page.goto(back)
+    page.locator("#refusal").wait_for()
+    assert AuthToken.objects.filter(user=user).count() == 1
 
 
 def test_an_untrusted_directory_asks_the_existing_account_to_sign_in_then_a_second_factor(

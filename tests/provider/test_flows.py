@@ -570,7 +570,7 @@ def test_prompt_select_account_with_none_tells_the_client(app, signed_in_browser
 
 def test_discovery_names_the_prompts_answered(db):
     config = Client().get("/.well-known/openid-configuration").json()
-    assert config["prompt_values_supported"] == ["none", "login", "consent", "select_account"]
+    assert config["prompt_values_supported"] == ["none", "login", "consent", "select_account", "create"]
 
 
 def test_discovery_lists_only_what_is_offered(app):
