@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from audit import syslog as audit_syslog
 from gql_auth import local_secrets
 from provider import keys as oidc_keys
+from users.languages import parse_languages
 from users.origins import parse_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,6 +142,8 @@ MIDDLEWARE = [
     # The hosted login and the provider's pages know a person by the service's
     # session cookie, as the API does, not by Django's session (provider/sessions.py).
     "provider.sessions.HostedSessionMiddleware",
+    # After it: the signed-in person's own language is one of the choices.
+    "users.languages.LanguageMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -155,6 +158,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "users.context_processors.site",
@@ -418,7 +422,11 @@ WEBHOOKS_REFRESH_SECONDS = env_float("WEBHOOKS_REFRESH_SECONDS", 5.0)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LANGUAGE_CODE = "en-us"
+# The languages pages and mails offer (docs/operations.md, LANGUAGES), English first: the
+# fallback. Chosen per request by users/languages.py.
+LANGUAGE_CODE = "en"
+LANGUAGES = parse_languages(os.environ.get("LANGUAGES", "en,fr"))
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

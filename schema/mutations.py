@@ -137,6 +137,10 @@ class Mutation:
     def unlink_identity(self, info: Info, id: strawberry.ID) -> Result:  # noqa: A002 (the contract's name)
         return result_of(lambda: federation.unlink_identity(get_request(info), id))
 
+    @strawberry.mutation(description="Set the caller's language for pages and mails: one of LANGUAGES.")
+    def set_language(self, info: Info, language: str) -> Result:
+        return result_of(lambda: account.set_language(get_request(info), language))
+
     @strawberry.mutation(description="Revoke the token this request was made with; clears the session cookie.")
     def logout(self, info: Info) -> Result:
         forget_session_cookie(info)

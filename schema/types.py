@@ -191,6 +191,13 @@ class User:
 
     @strawberry_django.field(
         extensions=[IsOwner()],
+        description='Preferred language of pages and mails ("en", "fr"; null for none): the user itself only.',
+    )
+    def language(self, root: models.User) -> str | None:
+        return root.language or None
+
+    @strawberry_django.field(
+        extensions=[IsOwner()],
         description="Accounts at other identity providers the user signs in with, oldest link first: "
         "the user itself only.",
     )

@@ -28,10 +28,11 @@ from users.cleaning import clean_email
 from users.errors import PermissionDenied
 from users.events import EventType, announce
 from users.jobs import job, origin, replayed
+from users.languages import clean_language
 from users.locking import lock_user
 from users.mail import send_email_change_taken, within_mail_cooldown
 from users.models import User
-from users.sessions import recent_session
+from users.sessions import current_token, recent_session
 
 
 def change_email(request: HttpRequest, new_email: str) -> None:
@@ -90,3 +91,10 @@ def delete_account(request: HttpRequest) -> None:
         user.delete()
     cache.delete(credentials.generation_key(email))
     get_adapter(request).send_notification_mail("account/email/account_deleted", user, email=email)
+
+
+def set_language(request: HttpRequest, language: str) -> None:
+    """The caller's language for pages and mails: one of LANGUAGES."""
+    user = current_token(request).user
+    user.language = clean_language(language)
+    User.objects.filter(pk=user.pk).update(language=user.language)

@@ -13,10 +13,12 @@ from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils import translation
 
 from users import user_agents
+from users.languages import offered
 from users.mail import queue
-from users.models import AuthToken
+from users.models import AuthToken, User
 
 # Stands for "no address known" (a Unix socket without a proxy): one shared bucket.
 UNKNOWN_IP = "0.0.0.0"
@@ -78,7 +80,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "expire_days": settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
             **context,
         }
-        queue(self.render_mail(template_prefix, email, ctx))
+        # The recipient's language when the address's account chose one, else the request's.
+        chosen = User.objects.filter(email=email).values_list("language", flat=True).first()
+        with translation.override(offered(chosen) or translation.get_language() or settings.LANGUAGE_CODE):
+            queue(self.render_mail(template_prefix, email, ctx))
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
         """allauth's notices (time, IP, browser), with the browser described, not quoted."""

@@ -99,6 +99,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Unselect this instead of deleting the account: its tokens stop working.",
     )
     date_joined = models.DateTimeField("date joined", default=timezone.now)
+    # The pages' and mails' language the person chose (`setLanguage`), one of LANGUAGES; "" for none.
+    # db_default too: rows written by code that predates the column (older migrations' models) get it.
+    language = models.CharField(max_length=16, blank=True, default="", db_default="")
 
     objects = UserManager()
 

@@ -1,0 +1,86 @@
+"""The language of pages and mails (users/languages.py): LANGUAGES, chosen in
+the contract's order (ui_locales, lang, the person's own, Accept-Language),
+`setLanguage`, and a mail in its recipient's language."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+from django.utils import translation
+
+from tests.documents import STRONG_PASSWORD
+from users.adapter import AccountAdapter
+from users.languages import parse_languages
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+SET = "mutation($l: String!) { setLanguage(language: $l) { success errors { field code message } } }"
+
+
+def test_languages_come_from_the_environment_english_among_them():
+    assert [code for code, _ in parse_languages("en, fr")] == ["en", "fr"]
+    for bad in ("fr", "en,xx", ""):
+        with pytest.raises(ImproperlyConfigured):
+            parse_languages(bad)
+
+
+@pytest.mark.parametrize(
+    "query, headers, expected",
+    [
+        ({}, {}, "en"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "fr-CA,fr;q=0.9,en;q=0.5"}, "fr"),
+        ({"lang": "fr"}, {"HTTP_ACCEPT_LANGUAGE": "en"}, "fr"),
+        ({"lang": "en", "ui_locales": "fr-FR en"}, {}, "fr"),
+        ({"next": "/identity/o/authorize?client_id=x&ui_locales=fr"}, {}, "fr"),
+        ({"lang": "xx"}, {"HTTP_ACCEPT_LANGUAGE": "de"}, "en"),  # neither offered: English
+    ],
+)
+def test_a_page_speaks_the_language_chosen_in_the_contracts_order(query, headers, expected):
+    page = Client().get("/login", query, **headers)
+    assert page["Content-Language"] == expected
+    assert f'<html lang="{expected}">' in page.content.decode()
+    assert "Accept-Language" in page["Vary"]
+
+
+def test_the_signed_in_persons_language_comes_before_the_browsers(gql, ada, login):
+    token = login()
+    assert gql(SET, {"l": "fr"}, token=token)["setLanguage"]["success"]
+    assert gql("{ me { language } }", token=token)["me"]["language"] == "fr"
+    browser = Client()  # signed in on the hosted page: its cookie session is the person's
+    browser.post("/login", {"step": "password", "email": ada.email, "password": STRONG_PASSWORD})
+    assert browser.get("/login", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "fr"
+    assert browser.get("/login", {"lang": "en"})["Content-Language"] == "en"
+
+
+def test_set_language_takes_only_an_offered_language(gql, ada, login):
+    token = login()
+    refused = gql(SET, {"l": "xx"}, token=token)["setLanguage"]["errors"][0]
+    assert refused["field"] == "language" and refused["code"] == "INVALID_INPUT" and "en, fr" in refused["message"]
+    assert gql(SET, {"l": "fr"})["setLanguage"]["errors"][0]["code"] == "NOT_AUTHENTICATED"
+    assert User.objects.get().language == ""
+
+
+def test_a_mail_speaks_its_recipients_language_whoever_caused_it(make_user, monkeypatch, rf):
+    make_user("ada@example.com", language="fr")
+    spoken = []
+    monkeypatch.setattr(
+        AccountAdapter, "render_mail", lambda self, *args: spoken.append(translation.get_language()) or None
+    )
+    monkeypatch.setattr("users.adapter.queue", lambda message: None)
+    adapter = AccountAdapter(rf.get("/"))
+    with translation.override("en"):
+        adapter.send_mail("account/email/password_changed", "ada@example.com", {})
+        adapter.send_mail("account/email/account_already_exists", "nobody@example.com", {})
+    assert spoken == ["fr", "en"]
+
+
+def test_a_mails_html_names_the_language_it_speaks(make_user, rf, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    make_user("ada@example.com", language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        AccountAdapter(rf.get("/")).send_mail("account/email/account_already_exists", "ada@example.com", {})
+    (html, _), *_ = mail.outbox[-1].alternatives
+    assert '<html lang="fr">' in html
