@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key
+.PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key messages
 
 # The locked dependencies (docs/dependencies.md): make installs exactly
 # requirements-dev.lock, every file checked against its hash, and nothing else;
@@ -51,11 +51,20 @@ audit: $(VENV)/.installed
 	$(BIN)/python .ci/audit_lock.py $(LOCK) .ci/pip-audit-ignore
 
 # The wheel, installed outside the checkout, checked and served (.ci/package_check.sh).
-package: $(VENV)/.installed
+package: $(VENV)/.installed messages
 	bash .ci/package_check.sh
 
-migrate: $(VENV)/.installed
+migrate: $(VENV)/.installed messages
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+# The service's own translations (gql_auth/locale): each .po compiled to the .mo
+# Django reads, by GNU gettext's msgfmt (Debian's gettext, installed if missing).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard gql_auth/locale/*/LC_MESSAGES/django.po))
+messages: $(CATALOGUES)
+
+%.mo: %.po
+	command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+	msgfmt --check -o $@ $<
 
 # Development lists the example frontend's origin (make example) unless told otherwise.
 EXAMPLE_ORIGIN ?= http://127.0.0.1:5173,http://localhost:5173
@@ -85,12 +94,12 @@ format: $(VENV)/.installed
 schema: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py export_schema schema.schema:schema --path schema.graphql
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Races, outages and load against real gunicorn processes on PostgreSQL
 # (RELIABILITY_PG_URL, default postgres://postgres@127.0.0.1:5432).
-test-reliability: $(VENV)/.installed
+test-reliability: $(VENV)/.installed messages
 	$(BIN)/python -m pytest -m reliability tests/reliability $(PYTEST_ARGS)
 
 # The service against its ceiling and dj-rest-auth under gunicorn and wrk, and by

@@ -426,7 +426,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # fallback. Chosen per request by users/languages.py.
 LANGUAGE_CODE = "en"
 LANGUAGES = parse_languages(os.environ.get("LANGUAGES", "en,fr"))
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "gql_auth" / "locale"]  # the service's own catalogues (make messages)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
