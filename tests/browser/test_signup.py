@@ -31,7 +31,6 @@ def test_an_application_sends_a_new_person_to_sign_up_and_gets_them_back_signed_
     page.route(f"{CALLBACK}*", lambda route: (callbacks.append(route.request.url), route.fulfill(body="signed in")))
     page.goto(url)
     page.get_by_role("heading", name="Create an account").wait_for()
-    screenshot("signup")
     page.get_by_label("Email address").fill("grace@example.com")
     page.get_by_label("Password").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="Create the account").click()
@@ -49,3 +48,15 @@ def test_an_application_sends_a_new_person_to_sign_up_and_gets_them_back_signed_
     token = session.fetch_token(provider["token_endpoint"], authorization_response=callback, code_verifier=verifier)
     assert "id_token" in token
     assert User.objects.get().email_verified
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_hosted_pages_in_each_language(page, live_server, screenshot, language):
+    """What a person sees, in English and in French (docs/applications.md shows these)."""
+    page.goto(f"{live_server.url}/login?lang={language}")
+    assert page.locator("html").get_attribute("lang") == language
+    screenshot(f"hosted-login-{language}")
+    page.goto(f"{live_server.url}/signup?lang={language}")
+    heading = {"en": "Create an account", "fr": "Créer un compte"}[language]
+    page.get_by_role("heading", name=heading).wait_for()
+    screenshot(f"signup-{language}")
