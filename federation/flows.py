@@ -40,7 +40,7 @@ from federation import upstream
 from federation.models import ExternalLoginCode, ExternalLoginState, IdentityProvider
 from users import credentials, ratelimits, sessions, tokens
 from users.addresses import InvalidAddress, canonical_email
-from users.cleaning import clean_email
+from users.cleaning import clean_email, clean_id
 from users.errors import ExpiredKey, InvalidInput, InvalidKey, NotFound
 from users.events import EventType, announce
 from users.locking import lock_user
@@ -108,9 +108,10 @@ def clean_next(request: HttpRequest, next_url: str) -> str:
 
 
 def on_this_service(next_url: str) -> bool:
-    """Whether `next` is one of this service's own pages (the hosted ones, an
-    OIDC authorization to continue): those get the browser's session, not a code."""
-    return next_url.startswith("/") or origin_of(next_url) == origin_of(settings.PUBLIC_URL)
+    """Whether `next` (as `clean_next` left it: this service's pages as paths) is
+    one of this service's own pages (the hosted ones, an OIDC authorization to
+    continue): those get the browser's session, not a code."""
+    return next_url.startswith("/")
 
 
 @dataclass(frozen=True)
@@ -367,7 +368,7 @@ def unlink_identity(request: HttpRequest, identity_id: str) -> None:
     the last way into the account (no usable password, no passkey, no other link)."""
     token = sessions.recent_session(request)
     user = token.user
-    pk = int(identity_id) if isinstance(identity_id, str) and identity_id.isdigit() and len(identity_id) < 19 else None
+    pk = clean_id(identity_id)
     with transaction.atomic():
         lock_user(user, as_read=False)
         link = SocialAccount.objects.filter(pk=pk, user_id=user.pk).first() if pk is not None else None

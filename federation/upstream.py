@@ -160,13 +160,9 @@ def verify_id_token(provider: IdentityProvider, token: str, nonce: str) -> dict:
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if len(audiences) > 1 and claims.get("azp") != provider.client_id:
         raise UpstreamError("The ID token was issued to another party (azp).")
-    if not isinstance(claims.get("nonce"), str) or not constant_equal(claims["nonce"], nonce):
+    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"].encode(), nonce.encode()):
         raise UpstreamError("The ID token answers another sign-in (nonce).")
     return claims
-
-
-def constant_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def userinfo(provider: IdentityProvider, access_token: str, subject: str) -> dict:
