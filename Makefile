@@ -59,7 +59,9 @@ migrate: $(VENV)/.installed messages
 
 # The service's own translations (gql_auth/locale): each .po compiled to the .mo
 # Django reads, by GNU gettext's msgfmt (Debian's gettext, installed if missing).
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard gql_auth/locale/*/LC_MESSAGES/django.po))
+# The .mo is committed too, so that a wheel or a checkout without gettext speaks
+# French (tests/test_catalogues.py holds it to its .po).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard gql_auth/locale/*/LC_MESSAGES/*.po))
 messages: $(CATALOGUES)
 
 %.mo: %.po

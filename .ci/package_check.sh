@@ -70,6 +70,8 @@ expect() {  # status, path, then curl's options
 expect 200 /readyz
 expect 200 /login
 grep -q 'Sign in' "$work/body" || { echo "/login rendered no sign-in page" >&2; exit 1; }
+expect 200 "/login?lang=fr"
+grep -q 'Créer un compte' "$work/body" || { echo "/login?lang=fr is not French: the wheel lacks its catalogue" >&2; exit 1; }
 stylesheet=$(grep -o '/static/[^"]*\.css' "$work/body" | head -n 1)
 expect 200 "$stylesheet"
 expect 200 /graphql/ -X POST -H "Content-Type: application/json" --data '{"query": "{ me { id } }"}'
