@@ -7,7 +7,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key messages
+.PHONY: run example test lint format schema test-reliability bench migrate clean oidc-key messages catalogues
 
 # The locked dependencies (docs/dependencies.md): make installs exactly
 # requirements-dev.lock, every file checked against its hash, and nothing else;
@@ -63,6 +63,14 @@ migrate: $(VENV)/.installed messages
 # French (tests/test_catalogues.py holds it to its .po).
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard gql_auth/locale/*/LC_MESSAGES/*.po))
 messages: $(CATALOGUES)
+
+# After marking new messages for translation: merge them into each catalogue
+# (the code's and templates' into django.po, the pages' scripts' into djangojs.po),
+# then translate what comes out empty or fuzzy, then `make messages`.
+MARKED_IN := --no-location --no-obsolete $(foreach folder,.venv node_modules examples bench tests docs staticfiles build graphiql,--ignore=$(folder))
+catalogues: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py makemessages --all $(MARKED_IN)
+	DEBUG=1 $(BIN)/python manage.py makemessages --all -d djangojs $(MARKED_IN)
 
 %.mo: %.po
 	command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)

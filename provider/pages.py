@@ -27,6 +27,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -239,4 +240,23 @@ def signup(request: HttpRequest) -> HttpResponse:
             status = STATUS.get(getattr(failure, "code", None), 400)
     response = render(request, "provider/signup.html", context, status=status)
     response["Referrer-Policy"] = "same-origin"  # `next` carries the authorization request
+    return response
+
+
+@never_cache
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own account page. It decides nothing: its script
+    (provider/static/provider/account.js) calls the API with the session cookie,
+    so each change has the API's rules, its step-up among them."""
+    if not request.user.is_authenticated:
+        query = urlencode({"next": reverse("hosted-account")})
+        return HttpResponseRedirect(f"{reverse('hosted-login')}?{query}")
+    context = {
+        "password_rules": password_validators_help_texts(),
+        "languages": settings.LANGUAGES,
+        "language": request.user.language or get_language(),
+    }
+    response = render(request, "provider/account.html", context)
+    response["Referrer-Policy"] = "same-origin"  # its POSTs to the API carry this origin
     return response

@@ -27,7 +27,7 @@ from users.models import AuthToken, session_replaced, sessions_ended
 
 # The provider's endpoints and the hosted pages; nothing else reads the cookie
 # this way (the API applies its own rules, users.authentication).
-HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password", "/device")
+HOSTED_PREFIXES = ("/identity/", "/login", "/forgot-password", "/device", "/account")
 
 
 def signed_in(request) -> None:

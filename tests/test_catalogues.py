@@ -15,7 +15,6 @@ from django.test import Client
 
 from tests.servers import ROOT
 
-CATALOGUE = ROOT / "gql_auth" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 CATALOGUES = sorted((ROOT / "gql_auth" / "locale").glob("*/LC_MESSAGES/*.po"))
 LEFT_OUT = shutil.ignore_patterns(
     ".venv", ".git", "node_modules", "examples", "bench", "docs", "tests", "*.mo", "*.sqlite3*"
@@ -24,23 +23,27 @@ LEFT_OUT = shutil.ignore_patterns(
 
 @pytest.mark.skipif(not shutil.which("msgattrib"), reason="needs GNU gettext (apt-get install gettext)")
 def test_every_message_the_code_marks_is_translated(tmp_path):
-    """makemessages over a copy of the project merges what the code marks into
-    the committed catalogue: nothing may come out untranslated or fuzzy."""
+    """makemessages over a copy of the project (as `make catalogues` runs it, for
+    the code and templates, and for the pages' scripts) merges what is marked into
+    the committed catalogues: nothing may come out untranslated or fuzzy."""
     copy = tmp_path / "project"
     shutil.copytree(ROOT, copy, ignore=LEFT_OUT)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gql_auth.settings", "DEBUG": "1", "PYTHONPATH": str(copy)}
-    subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--all", "--no-location", "--ignore=.venv"],
-        cwd=copy, env=env, check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    merged = copy / CATALOGUE.relative_to(ROOT)
-    for only in ("--untranslated", "--only-fuzzy"):
-        lacking = subprocess.run(
-            ["msgattrib", only, "--no-obsolete", str(merged)], check=True, capture_output=True, text=True
-        ).stdout
-        assert not lacking.strip(), (
-            f"{CATALOGUE.relative_to(ROOT)} lacks these ({only}): run makemessages, translate\n{lacking}"
-        )
+    for domain in ("django", "djangojs"):
+        subprocess.run(
+            [sys.executable, "manage.py", "makemessages", "--all", "-d", domain, "--no-location", "--ignore=.venv",
+             "--ignore=graphiql"],
+            cwd=copy, env=env, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+    for catalogue in CATALOGUES:
+        merged = copy / catalogue.relative_to(ROOT)
+        for only in ("--untranslated", "--only-fuzzy"):
+            lacking = subprocess.run(
+                ["msgattrib", only, "--no-obsolete", str(merged)], check=True, capture_output=True, text=True
+            ).stdout
+            assert not lacking.strip(), (
+                f"{catalogue.relative_to(ROOT)} lacks these ({only}): run make catalogues, translate\n{lacking}"
+            )
 
 
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="needs GNU gettext (apt-get install gettext)")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.documents import STRONG_PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 AXE = Path(__file__).resolve().parent / "axe"
@@ -33,15 +35,35 @@ def checked_page(browser):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/login", "/signup", "/forgot-password"])
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_no_serious_accessibility_violation(checked_page, live_server, axe_source, path, language):
-    checked_page.goto(f"{live_server.url}{path}?lang={language}")
-    checked_page.add_script_tag(content=axe_source)
-    violations = checked_page.evaluate("async () => (await axe.run(document)).violations")
-    serious = [
+def serious_violations(page, axe_source: str) -> list:
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
         (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
         for violation in violations
         if violation["impact"] in ("serious", "critical")
     ]
-    assert serious == []
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup", "/forgot-password"])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_serious_accessibility_violation(checked_page, live_server, axe_source, path, language):
+    checked_page.goto(f"{live_server.url}{path}?lang={language}")
+    assert serious_violations(checked_page, axe_source) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_account_page_and_its_step_up_dialog_have_none(checked_page, live_server, axe_source, ada, language):
+    ada.language = language
+    ada.save(update_fields=["language"])
+    checked_page.goto(f"{live_server.url}/login?next=/account")
+    checked_page.locator("#email").fill("ada@example.com")
+    checked_page.locator("#password").fill(STRONG_PASSWORD)
+    checked_page.locator("#password-form button[type=submit]").click()
+    checked_page.locator("#account[data-ready=true]").wait_for()
+    checked_page.locator("#add-totp").click()  # the QR code and its form open too
+    checked_page.locator("#totp-setup").wait_for()
+    assert serious_violations(checked_page, axe_source) == []
+    checked_page.evaluate("() => document.getElementById('reauth-dialog').showModal()")
+    assert serious_violations(checked_page, axe_source) == []
