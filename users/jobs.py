@@ -40,7 +40,7 @@ from allauth.core import context
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
@@ -147,15 +147,16 @@ def origin(request: HttpRequest | None) -> dict:
 @contextmanager
 def replayed(origin: dict):
     """A request standing for the one `origin` was taken from, also as allauth's
-    current request (its adapter and limits read it from there)."""
+    current request (its adapter and limits read it from there), and its
+    language the active one: a mail the job sends speaks the request's."""
     request = HttpRequest()
     request.method = "POST"
     request.META = {"REMOTE_ADDR": origin.get("ip") or "", "HTTP_USER_AGENT": origin.get("user_agent") or ""}
     if origin.get("ip"):
         request._client_ip = origin["ip"]  # as users.adapter worked it out, proxies included
-    if origin.get("language"):
-        request.LANGUAGE_CODE = origin["language"]
-    with context.request_context(request):
+    language = origin.get("language") or settings.LANGUAGE_CODE
+    request.LANGUAGE_CODE = language
+    with context.request_context(request), translation.override(language):
         yield request
 
 

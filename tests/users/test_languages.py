@@ -84,3 +84,66 @@ def test_a_mails_html_names_the_language_it_speaks(make_user, rf, django_capture
         AccountAdapter(rf.get("/")).send_mail("account/email/account_already_exists", "ada@example.com", {})
     (html, _), *_ = mail.outbox[-1].alternatives
     assert '<html lang="fr">' in html
+
+
+def french(message) -> bool:
+    """Whether a mail, subject, text and HTML, is the French catalogue's."""
+    (html, _), *_ = message.alternatives
+    return "Bonjour de la part de" in message.body and '<html lang="fr">' in html and "e-mail" in message.subject
+
+
+@pytest.mark.parametrize(
+    "path, query, headers",
+    [
+        ("/graphql/", {}, {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}),
+        ("/signup", {"ui_locales": "fr"}, {}),
+        ("/signup", {"lang": "fr"}, {"HTTP_ACCEPT_LANGUAGE": "en"}),
+    ],
+    ids=["graphql-accept-language", "signup-ui-locales", "signup-lang"],
+)
+def test_a_new_addresss_mail_speaks_the_language_of_the_request_that_made_it(
+    path, query, headers, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.documents import REGISTER
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if path == "/graphql/":
+            body = {"query": REGISTER, "variables": {"email": "ada@example.com", "password": STRONG_PASSWORD}}
+            Client().post(path, body, content_type="application/json", **headers)
+        else:
+            Client().post(f"{path}?{'&'.join(f'{k}={v}' for k, v in query.items())}",
+                          {"email": "ada@example.com", "password": STRONG_PASSWORD}, **headers)  # fmt: skip
+    (message,) = mail.outbox
+    assert french(message), message.body
+    assert (
+        message.subject == "[gql-auth] Confirmez votre adresse e-mail"
+        and "Le lien marche pendant 3 jours" in message.body
+    )
+
+
+@pytest.mark.parametrize("owner, expected", [("fr", True), ("en", False)])
+def test_a_mail_to_an_account_speaks_its_owners_language_not_the_requests(
+    gql, make_user, owner, expected, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.documents import REQUEST_RESET
+
+    make_user("ada@example.com", language=owner)
+    other = "fr" if owner == "en" else "en"
+    gql(REQUEST_RESET, {"email": "ada@example.com"}, HTTP_ACCEPT_LANGUAGE=other)
+    (message,) = mail.outbox
+    assert (message.subject == "[gql-auth] Réinitialisez votre mot de passe") is expected
+    assert ("Pour choisir un nouveau mot de passe, ouvrez ce lien" in message.body) is expected
+
+
+def test_an_unknown_language_mails_in_english(gql, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tests.documents import REGISTER
+
+    gql(REGISTER, {"email": "ada@example.com", "password": STRONG_PASSWORD}, HTTP_ACCEPT_LANGUAGE="xx, de;q=0.5")
+    (message,) = mail.outbox
+    assert message.subject == "[gql-auth] Confirm your email address" and "Hello from" in message.body
