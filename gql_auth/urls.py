@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog
 
 from federation import views as federation
 from gql_auth.health import healthz, readyz
@@ -34,6 +35,9 @@ urlpatterns = [
     path("verify-email/<str:key>", pages.verify_email, name="verify-email"),
     path("reset-password/<str:key>", pages.reset_password, name="reset-password"),
     path("unlock-account/<str:key>", pages.unlock_account, name="unlock-account"),
+    # The pages' scripts' messages, in the page's language (`?lang=`: one URL per
+    # language, so a cache keeps each apart). The catalogue is gql_auth/locale's djangojs.
+    path("pages/messages.js", JavaScriptCatalog.as_view(packages=["users"]), name="page-messages"),
     # Signing in through another identity provider (the contract's v3).
     path("login/external/<slug:slug>", federation.start, name="external-login"),
     path("login/external/<slug:slug>/callback", federation.callback, name="external-login-callback"),

@@ -1,5 +1,4 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from provider import device, endpoints, pages
 
@@ -12,8 +11,6 @@ urlpatterns = [
     path("forgot-password", pages.forgot_password, name="forgot-password"),
     path("signup", pages.signup, name="hosted-signup"),
     path("account", pages.account, name="hosted-account"),
-    # The account page's messages in its language (`?lang=`, so cached per language).
-    path("account/messages.js", JavaScriptCatalog.as_view(packages=["provider"]), name="account-messages"),
     # allauth's, refusing a bad request before asking anyone to sign in, and
     # letting their forms' answers reach the application (endpoints.allow_form_redirect).
     path("identity/o/authorize", endpoints.authorization),

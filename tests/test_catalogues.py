@@ -69,6 +69,20 @@ def test_the_hosted_pages_speak_french(query, headers):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("/verify-email/not-a-key", "Ce lien n’est pas valide"),
+        ("/reset-password/not-a-key", "Choisir un nouveau mot de passe"),
+        ("/unlock-account/not-a-key", "Ce lien n’est pas valide"),
+    ],
+)
+def test_the_pages_mails_link_to_speak_french(path, text):
+    page = Client().get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert text in page and '<html lang="fr">' in page and "/pages/messages.js?lang=fr" in page
+
+
+@pytest.mark.django_db
 def test_an_unknown_language_falls_back_to_english():
     page = Client().get("/login", {"lang": "xx"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Sign in" in page and '<html lang="en">' in page

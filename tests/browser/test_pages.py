@@ -177,3 +177,27 @@ def test_no_passkey_button_shows_before_its_script_can_answer_it(live_server, pa
     page.get_by_role("heading", name="Confirm it is you").wait_for()
     assert not page.locator("#mfa-key-button").is_visible()
     assert not page.locator("#passkey-button").is_visible()
+
+
+@pytest.fixture
+def french_page(browser):
+    """A browser whose language is French (its Accept-Language)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 720, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_a_page_its_script_and_the_apis_answers_speak_the_browsers_language(graphql, reset_link, french_page):
+    page = french_page
+    page.goto(reset_link)
+    page.get_by_role("heading", name="Choisir un nouveau mot de passe").wait_for()
+    page.get_by_label("Nouveau mot de passe", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirmez le nouveau mot de passe").fill(NEW_PASSWORD + "!")
+    page.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
+    page.locator("#confirm-password-error").get_by_text("Les deux mots de passe ne correspondent pas.").wait_for()
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("password1234")
+    page.get_by_label("Confirmez le nouveau mot de passe").fill("password1234")
+    page.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
+    page.locator("#new-password-error").get_by_text("Ce mot de passe est trop courant.").wait_for()

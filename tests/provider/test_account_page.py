@@ -65,7 +65,7 @@ def test_the_page_itself_acts_with_its_session(signed_in_browser):
 
 @pytest.mark.parametrize("language, french", [("fr", True), ("en", False), ("xx", False)])
 def test_the_scripts_messages_come_in_the_pages_language(language, french):
-    answer = Client().get("/account/messages.js", {"lang": language})
+    answer = Client().get("/pages/messages.js", {"lang": language})
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/javascript")
     assert ("Ce navigateur" in answer.content.decode("utf-8")) is french
 

@@ -30,7 +30,7 @@
         form.submit();
       } catch (error) {
         slot.textContent = error.name === "NotAllowedError"
-          ? "The security key was not used. Try again, or use another way."
+          ? gettext("The security key was not used. Try again, or use another way.")
           : error.message;
         slot.hidden = false;
         button.disabled = false;

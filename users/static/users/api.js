@@ -1,4 +1,5 @@
 // Shared by the landing pages: one GraphQL call, and showing one state of the page.
+// Messages come from the page's catalogue (pages/base.html loads Django's JavaScriptCatalog first).
 "use strict";
 
 window.gqlAuth = (function () {
@@ -14,7 +15,7 @@ window.gqlAuth = (function () {
     });
     const body = await response.json();
     if (!body.data) {
-      const message = body.errors && body.errors[0] ? body.errors[0].message : "Unexpected answer.";
+      const message = body.errors && body.errors[0] ? body.errors[0].message : gettext("Unexpected answer.");
       throw new Error(message);
     }
     return body.data;
@@ -44,7 +45,7 @@ window.gqlAuth = (function () {
       event.preventDefault();
       fieldError(input, "");
       if (!input.value.trim()) {
-        fieldError(input, "Enter your email address.");
+        fieldError(input, gettext("Enter your email address."));
         input.focus();
         return;
       }
@@ -63,7 +64,7 @@ window.gqlAuth = (function () {
           input.focus();
         }
       } catch (error) {
-        fieldError(input, "We could not send the link just now. Please try again.");
+        fieldError(input, gettext("We could not send the link just now. Please try again."));
       } finally {
         button.disabled = false;
       }

@@ -18,12 +18,12 @@
     fieldError(password, "");
     fieldError(confirmation, "");
     if (password.value.length < 12) {
-      fieldError(password, "Use at least 12 characters.");
+      fieldError(password, gettext("Use at least 12 characters."));
       password.focus();
       return false;
     }
     if (password.value !== confirmation.value) {
-      fieldError(confirmation, "The two passwords do not match.");
+      fieldError(confirmation, gettext("The two passwords do not match."));
       confirmation.focus();
       return false;
     }
@@ -58,7 +58,7 @@
         formMessage(error.message);
       }
     } catch (error) {
-      formMessage("We could not reach the server. Please try again.");
+      formMessage(gettext("We could not reach the server. Please try again."));
     } finally {
       button.disabled = false;
     }
