@@ -16,6 +16,7 @@ from allauth.mfa import signals
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from factors import mail, manage, stage, webauthn
 from factors.webauthn import Purpose
@@ -86,7 +87,7 @@ def reauthenticate(request: HttpRequest, password: str | None, code: str | None,
     token = sessions.current_token(request)
     user = token.user
     if [password, code, credential].count(None) != 2:
-        raise InvalidInput("Give exactly one of password, code or credential.", field="password")
+        raise InvalidInput(gettext("Give exactly one of password, code or credential."), field="password")
     if password is not None:
         credentials.check(request, user.email, clean_password(password))
         sessions.mark_authenticated(token, with_factor=False)
@@ -110,10 +111,10 @@ def webauthn_options(request: HttpRequest, purpose: Purpose, mfa_token: str | No
         return webauthn.options(request, purpose, None, "")
     if purpose is Purpose.MFA:
         if mfa_token is None:
-            raise InvalidInput("Give the mfaToken of the login.", field="mfaToken")
+            raise InvalidInput(gettext("Give the mfaToken of the login."), field="mfaToken")
         challenge = stage.pending_login(stage.clean_mfa_token(mfa_token))
         if not is_mfa_enabled(challenge.user, [Type.WEBAUTHN]):
-            raise InvalidInput("This account has no security key: use a code.", field="purpose")
+            raise InvalidInput(gettext("This account has no security key: use a code."), field="purpose")
         return webauthn.options(request, purpose, challenge.user, webauthn.login_binding(challenge))
     token = manage.may_add_factor(request) if purpose is Purpose.REGISTER else sessions.current_token(request)
     return webauthn.options(request, purpose, token.user, webauthn.session_binding(token))
@@ -140,7 +141,9 @@ class SecondFactorStage:
             return
         if not fields.get("code"):
             raise MfaRequired(
-                "This account has a second factor: enter a code from your authenticator app, or a recovery code."
+                gettext(
+                    "This account has a second factor: enter a code from your authenticator app, or a recovery code."
+                )
             )
         prove_with_code(request, user, fields["code"])
 
@@ -148,7 +151,7 @@ class SecondFactorStage:
 def one_answer(code: str | None, credential: Any) -> str | None:
     """Exactly one of a code and a WebAuthn answer; the code cleaned."""
     if (code is None) == (credential is None):
-        raise InvalidInput("Give either a code or a security key's answer (credential).", field="code")
+        raise InvalidInput(gettext("Give either a code or a security key's answer (credential)."), field="code")
     return None if code is None else clean_code(code)
 
 

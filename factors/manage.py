@@ -25,6 +25,7 @@ from allauth.mfa.webauthn.internal.auth import WebAuthn
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from factors import mail, stage, webauthn
 from factors.webauthn import Purpose
@@ -53,7 +54,7 @@ def may_add_factor(request: HttpRequest) -> AuthToken:
     address must not lock its owner out with a factor)."""
     token = managing_session(request)
     if not token.user.email_verified:
-        raise InvalidInput("Verify your email address before adding a second factor.")
+        raise InvalidInput(gettext("Verify your email address before adding a second factor."))
     return token
 
 
@@ -78,7 +79,9 @@ def confirm_totp(request: HttpRequest, code: str) -> list[str] | None:
     user = token.user
     secret = pending_totp_secret(token)
     if secret is None:
-        raise InvalidCode("Start again with setupTotp: the setup has expired or was never started.", field="code")
+        raise InvalidCode(
+            gettext("Start again with setupTotp: the setup has expired or was never started."), field="code"
+        )
     if not validate_totp_code(secret, code):
         raise InvalidCode(field="code")
     with transaction.atomic():
@@ -99,7 +102,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> list[str]:
     with transaction.atomic():
         lock_user(user, as_read=False)
         if not stage.needs_second_factor(user):
-            raise InvalidInput("Set up an authenticator app or a passkey first.")
+            raise InvalidInput(gettext("Set up an authenticator app or a passkey first."))
         Authenticator.objects.filter(user_id=user.pk, type=Type.RECOVERY_CODES).delete()
         recovery = RecoveryCodes.activate(user)
         transaction.on_commit(
@@ -134,16 +137,16 @@ def remove_authenticator(request: HttpRequest, authenticator_id: str) -> None:
     user = token.user
     pk = clean_id(authenticator_id)
     if pk is None:
-        raise NotFound("No such factor.", field="id")
+        raise NotFound(gettext("No such factor."), field="id")
     with transaction.atomic():
         lock_user(user, as_read=False)
         second_factors = Authenticator.objects.filter(user_id=user.pk).exclude(type=Type.RECOVERY_CODES)
         if not token.authenticated_with_factor and list(second_factors.values_list("pk", flat=True)) == [pk]:
             raise ReauthenticationRequired(
-                "Removing your last second factor needs a code or security key: reauthenticate with one."
+                gettext("Removing your last second factor needs a code or security key: reauthenticate with one.")
             )
         if delete_factor(request, user, pk) is None:
-            raise NotFound("No such factor.", field="id")
+            raise NotFound(gettext("No such factor."), field="id")
 
 
 def remove(request: HttpRequest, authenticator: Authenticator) -> None:
@@ -183,7 +186,7 @@ def added(request: HttpRequest, user: User, authenticator: Authenticator) -> Non
 
 def refuse_second_app(has_one: bool) -> None:
     if has_one:
-        raise InvalidInput("An authenticator app is already set up: remove it first.")
+        raise InvalidInput(gettext("An authenticator app is already set up: remove it first."))
 
 
 def pending_secret_key(token: AuthToken) -> str:

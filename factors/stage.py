@@ -18,6 +18,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from factors.models import MfaChallenge
 from users import tokens
@@ -32,8 +33,8 @@ SECOND_FACTORS = {Type.TOTP, Type.WEBAUTHN}
 # Marks an mfaToken as ours, as `users.tokens.PREFIX` marks a session's.
 PREFIX = "gqm_"
 
-ENDED = "This sign-in has ended. Please sign in again."
-TOO_LONG = "This sign-in took too long. Please sign in again."
+ENDED = gettext_lazy("This sign-in has ended. Please sign in again.")
+TOO_LONG = gettext_lazy("This sign-in took too long. Please sign in again.")
 
 
 def methods_of(user: User) -> list[str]:
@@ -70,7 +71,7 @@ def open_challenge(user: User, proved: Sequence[str]) -> str:
 
 
 def clean_mfa_token(mfa_token: str) -> str:
-    return clean_key(mfa_token, field="mfaToken", what="the mfaToken of the login")
+    return clean_key(mfa_token, field="mfaToken", missing=gettext("Enter the mfaToken of the login."))
 
 
 def pending_login(mfa_token: str) -> MfaChallenge:
@@ -96,7 +97,7 @@ def take_try(challenge: MfaChallenge) -> None:
     )
     if not spent:
         challenge.delete()
-        raise InvalidKey("Too many wrong answers. Please sign in again.", field="mfaToken")
+        raise InvalidKey(gettext("Too many wrong answers. Please sign in again."), field="mfaToken")
 
 
 def close(challenge: MfaChallenge) -> None:

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from federation import upstream
 from federation.models import ExternalLoginCode, ExternalLoginState, IdentityProvider
@@ -58,7 +59,7 @@ METHODS = ("fed",)
 
 LINKED = "federation/email/identity_linked"
 UNLINKED = "federation/email/identity_unlinked"
-ENDED = "This sign-in has ended. Please sign in again."
+ENDED = gettext_lazy("This sign-in has ended. Please sign in again.")
 
 
 class ExternalLoginRefused(Exception):
@@ -72,7 +73,7 @@ def providers() -> list[IdentityProvider]:
 def provider_named(slug: str) -> IdentityProvider:
     provider = IdentityProvider.objects.filter(slug=slug).first() if isinstance(slug, str) else None
     if provider is None:
-        raise NotFound("No such identity provider.", field="provider")
+        raise NotFound(gettext("No such identity provider."), field="provider")
     return provider
 
 
@@ -91,7 +92,7 @@ def clean_next(request: HttpRequest, next_url: str) -> str:
     """Where the browser may go after: a path of this service, or a page of its
     own origin or of one in CORS_ALLOWED_ORIGINS (the one rule of trusted pages)."""
     if not isinstance(next_url, str) or not next_url or len(next_url) > 2000 or not next_url.isprintable():
-        raise InvalidInput("Say where to go after signing in (next).", field="next")
+        raise InvalidInput(gettext("Say where to go after signing in (next)."), field="next")
     if next_url.startswith("/") and not next_url.startswith(("//", "/\\")):
         return next_url
     try:
@@ -99,9 +100,9 @@ def clean_next(request: HttpRequest, next_url: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
-        raise InvalidInput("next must be a page of this service or of an allowed origin.", field="next")
+        raise InvalidInput(gettext("next must be a page of this service or of an allowed origin."), field="next")
     if not is_trusted(next_url, settings.PUBLIC_URL):
-        raise InvalidInput("next must be a page of this service or of an allowed origin.", field="next")
+        raise InvalidInput(gettext("next must be a page of this service or of an allowed origin."), field="next")
     if origin_of(next_url) == origin_of(settings.PUBLIC_URL):
         return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))  # its pages go by path
     return next_url
@@ -146,7 +147,7 @@ def take_state(slug: str, state: str, browser_state: str) -> ExternalLoginState:
     if not isinstance(state, str) or not tokens.is_well_formed(state, STATE_PREFIX):
         raise InvalidKey(ENDED, field="state")
     if not isinstance(browser_state, str) or not secrets.compare_digest(state.encode(), browser_state.encode()):
-        raise InvalidKey("This sign-in was started in another browser. Please sign in again.", field="state")
+        raise InvalidKey(gettext("This sign-in was started in another browser. Please sign in again."), field="state")
     pending = ExternalLoginState.objects.select_related("provider").filter(digest=tokens.digest(state)).first()
     if pending is None or pending.provider.slug != slug:
         raise InvalidKey(ENDED, field="state")
@@ -154,7 +155,7 @@ def take_state(slug: str, state: str, browser_state: str) -> ExternalLoginState:
     if not deleted:
         raise InvalidKey(ENDED, field="state")  # a second callback raced this one
     if pending.expires_at <= timezone.now():
-        raise ExpiredKey("This sign-in took too long. Please sign in again.", field="state")
+        raise ExpiredKey(gettext("This sign-in took too long. Please sign in again."), field="state")
     return pending
 
 
@@ -175,17 +176,23 @@ def finish(request: HttpRequest, slug: str, params, browser_state: str) -> Finis
     pending = take_state(slug, params.get("state"), browser_state)
     provider = pending.provider
     if params.get("error"):
-        raise ExternalLoginRefused(f"{provider.name} did not sign you in ({str(params.get('error'))[:64]}).")
+        raise ExternalLoginRefused(
+            gettext("%(provider)s did not sign you in (%(error)s).")
+            % {"provider": provider.name, "error": str(params.get("error"))[:64]}
+        )
     code = params.get("code")
     if not isinstance(code, str) or not code or len(code) > 2000:
         credentials.count_client_failure(request)
-        raise ExternalLoginRefused(f"{provider.name} sent no sign-in code back.")
+        raise ExternalLoginRefused(gettext("%(provider)s sent no sign-in code back.") % {"provider": provider.name})
     try:
         claims = upstream.sign_in_claims(provider, code, pending.code_verifier, pending.nonce)
         email = clean_email(claims.email)
     except (upstream.UpstreamError, InvalidInput) as error:
         credentials.count_client_failure(request)
-        raise ExternalLoginRefused(f"The sign-in at {provider.name} could not be used: {error}") from None
+        raise ExternalLoginRefused(
+            gettext("The sign-in at %(provider)s could not be used: %(error)s")
+            % {"provider": provider.name, "error": error}
+        ) from None
     link = SocialAccount.objects.select_related("user").filter(provider=provider.slug, uid=claims.subject).first()
     if link is not None:
         SocialAccount.objects.filter(pk=link.pk).update(last_login=timezone.now())
@@ -231,7 +238,7 @@ def create_account(request: HttpRequest, provider: IdentityProvider, claims, ema
                 user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims, proven=verified)
             )
     except IntegrityError:
-        raise ExternalLoginRefused("This sign-in raced another one. Please sign in again.") from None
+        raise ExternalLoginRefused(gettext("This sign-in raced another one. Please sign in again.")) from None
     announce(EventType.USER_REGISTERED, user=user, request=request)
     announce(EventType.IDENTITY_LINKED, user=user, request=request)
     return user
@@ -252,7 +259,7 @@ def make_link(request: HttpRequest, provider: IdentityProvider, user: User, clai
                 user=user, provider=provider.slug, uid=claims.subject, extra_data=extra(claims, proven=proven)
             )
     except IntegrityError:
-        raise ExternalLoginRefused("This sign-in raced another one. Please sign in again.") from None
+        raise ExternalLoginRefused(gettext("This sign-in raced another one. Please sign in again.")) from None
     announce(EventType.IDENTITY_LINKED, user=user, request=request)
     get_adapter(request).send_notification_mail(LINKED, user, {"provider_name": provider.name}, user.email)
     return link
@@ -291,7 +298,7 @@ def take_code(code: str, purpose: str) -> ExternalLoginCode:
     if row is None or not ExternalLoginCode.objects.filter(pk=row.pk).delete()[0]:
         raise InvalidKey(ENDED, field="code")
     if row.expires_at <= timezone.now():
-        raise ExpiredKey("This sign-in took too long. Please sign in again.", field="code")
+        raise ExpiredKey(gettext("This sign-in took too long. Please sign in again."), field="code")
     return row
 
 
@@ -373,13 +380,14 @@ def unlink_identity(request: HttpRequest, identity_id: str) -> None:
         lock_user(user, as_read=False)
         link = SocialAccount.objects.filter(pk=pk, user_id=user.pk).first() if pk is not None else None
         if link is None:
-            raise NotFound("No such identity.", field="id")
+            raise NotFound(gettext("No such identity."), field="id")
         others = SocialAccount.objects.filter(user_id=user.pk).exclude(pk=link.pk).exists()
         keys = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN)
         passkey = any(key.wrap().is_passwordless for key in keys)
         if not (user.has_usable_password() or passkey or others):
             raise InvalidInput(
-                "This is the last way to sign in to the account: set a password or add a passkey first.", field="id"
+                gettext("This is the last way to sign in to the account: set a password or add a passkey first."),
+                field="id",
             )
         link.delete()
     provider = IdentityProvider.objects.filter(slug=link.provider).first()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from provider import protocol
 from provider.models import Consent, SpentRefreshToken
@@ -91,7 +92,7 @@ def revoke_application(request: HttpRequest, client_id: str) -> None:
         held = Token.objects.filter(user=user, client_id=client_id, type__in=protocol.HELD)
         consent = Consent.objects.filter(user=user, client_id=client_id)
         if not held.filter(type__in=protocol.TOKENS).valid().exists() and not consent.exists():
-            raise NotFound("No application holds access to your account under that id.", field="id")
+            raise NotFound(gettext("No application holds access to your account under that id."), field="id")
         held.delete()
         consent.delete()
         SpentRefreshToken.objects.filter(user=user, client_id=client_id).delete()

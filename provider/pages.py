@@ -27,7 +27,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -144,7 +144,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "passkey": lambda: factor_login.login_with_passkey(request, credential_field(request)),
     }
     if step not in flows:
-        return page(request, "password", 400, errors=["Sign in with your email address and password."])
+        return page(request, "password", 400, errors=[gettext("Sign in with your email address and password.")])
     linking = federation.pending_link(request.COOKIES.get(CODE_COOKIE, ""))
     routed = federation.provider_for_address(email) if step == "password" and not linking else None
     if routed is not None:

@@ -4,6 +4,7 @@ security events a keyset (`after`) that costs the same however deep."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from audit.models import SecurityEvent
 from schema.errors import CodedError
@@ -22,9 +23,13 @@ def window(first: int | None, offset: int | None, default: int) -> slice:
     first = default if first is None else first
     offset = 0 if offset is None else offset
     if first < 0 or offset < 0:
-        raise CodedError(InvalidInput("first and offset must not be negative."))
+        raise CodedError(InvalidInput(gettext("first and offset must not be negative.")))
     if offset > MAX_OFFSET:
-        raise CodedError(InvalidInput(f"offset is at most {MAX_OFFSET}: page on with after.", field="offset"))
+        raise CodedError(
+            InvalidInput(
+                gettext("offset is at most %(max)d: page on with after.") % {"max": MAX_OFFSET}, field="offset"
+            )
+        )
     return slice(offset, offset + min(first, MAX_PAGE))
 
 

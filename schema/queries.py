@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
 
@@ -45,7 +46,7 @@ class Query:
     def users(self, first: int | None = DEFAULT_PAGE, offset: int | None = 0, search: str | None = None) -> list[User]:
         rows = window(first, offset, DEFAULT_PAGE)
         if search is not None and not is_text(search):
-            raise CodedError(InvalidInput("search holds characters that are not text."))
+            raise CodedError(InvalidInput(gettext("search holds characters that are not text.")))
         accounts: QuerySet[models.User] = models.User.objects.order_by("date_joined", "pk")
         if search and search.strip():
             accounts = accounts.filter(email__icontains=search.strip())
@@ -70,7 +71,7 @@ class Query:
             pk = clean_id(after)
             last = SecurityEventModel.objects.filter(pk=pk).only("created_at").first() if pk is not None else None
             if last is None:
-                raise CodedError(InvalidInput("after is not the id of an event.", field="after"))
+                raise CodedError(InvalidInput(gettext("after is not the id of an event."), field="after"))
             where["after"] = last
         if user_id is not None:
             where["user_id"] = clean_id(user_id)

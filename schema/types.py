@@ -9,6 +9,7 @@ import strawberry
 import strawberry_django
 from allauth.mfa.models import Authenticator as AuthenticatorModel
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry_django.utils.requests import get_request
@@ -212,7 +213,7 @@ class User:
         # One query per parent: asked again inside an event's user, it would
         # multiply (100 events × 100 × ...), so a list of events is never nested.
         if inside_an_event(info):
-            raise CodedError(InvalidInput("securityEvents cannot be asked inside a list of events."))
+            raise CodedError(InvalidInput(gettext("securityEvents cannot be asked inside a list of events.")))
         return newest_events(first, 0, user=root)
 
 

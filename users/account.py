@@ -22,6 +22,7 @@ from allauth.idp.oidc.models import Client
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from users import credentials, ratelimits
 from users.cleaning import clean_email
@@ -80,7 +81,7 @@ def delete_account(request: HttpRequest) -> None:
     if user.is_staff or user.is_superuser:
         # Their admin history (Django's LogEntry) would go with them: another
         # administrator removes staff accounts.
-        raise PermissionDenied("A staff account is deleted by another administrator, in the admin.")
+        raise PermissionDenied(gettext("A staff account is deleted by another administrator, in the admin."))
     with transaction.atomic():
         # Serialised with logins: one waiting on this row finds no account after.
         lock_user(user, as_read=False)

@@ -24,6 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext
 
 # Control, format (invisible), surrogate, private-use and unassigned characters,
 # and separators other than the plain space that strip() removes at the ends.
@@ -39,19 +40,19 @@ def canonical_email(value: str) -> str:
     address = unicodedata.normalize("NFKC", value).strip()
     address = unicodedata.normalize("NFKC", address.lower())
     if any(unicodedata.category(char) in REFUSED_CATEGORIES for char in address):
-        raise InvalidAddress("This address holds invisible or control characters.")
+        raise InvalidAddress(gettext("This address holds invisible or control characters."))
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
-        raise InvalidAddress("Enter a valid email address.")
+        raise InvalidAddress(gettext("Enter a valid email address."))
     if local.startswith('"'):
-        raise InvalidAddress("Quoted addresses are not accepted.")
+        raise InvalidAddress(gettext("Quoted addresses are not accepted."))
     if domain.startswith("["):
-        raise InvalidAddress("Addresses at an IP address are not accepted.")
+        raise InvalidAddress(gettext("Addresses at an IP address are not accepted."))
     if not domain.isascii() or "xn--" in domain:
         try:
             domain = idna.encode(domain, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError):
-            raise InvalidAddress("Enter a valid email address.") from None
+            raise InvalidAddress(gettext("Enter a valid email address.")) from None
     return f"{local}@{domain}"
 
 

@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -81,8 +82,10 @@ def check_cookie_can_be_kept(request) -> None:
     from an identity provider)."""
     if request.headers.get("Sec-Fetch-Site") == "cross-site" and request.headers.get("Sec-Fetch-Mode") != "navigate":
         raise InvalidInput(
-            "A cookie session needs the app on the same site as the service (such as "
-            "app.example.org and auth.example.org). Log in without it and send the token.",
+            gettext(
+                "A cookie session needs the app on the same site as the service (such as "
+                "app.example.org and auth.example.org). Log in without it and send the token."
+            ),
             field="cookie",
         )
 

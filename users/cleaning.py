@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 
 from users.addresses import InvalidAddress, canonical_email
 from users.errors import AccountError, AccountErrors, InvalidCode, InvalidInput, InvalidKey, PasswordTooWeak
@@ -45,28 +46,33 @@ def clean_id(value) -> int | None:
 def clean_email(value: str, *, field: str = "email") -> str:
     """The address in the one spelling the service stores (`users.addresses`)."""
     if not value.strip():
-        raise InvalidInput("Enter an email address.", field=field)
+        raise InvalidInput(gettext("Enter an email address."), field=field)
     try:
         email = canonical_email(value)
     except InvalidAddress as error:
         raise InvalidInput(str(error), field=field) from None
     if len(email) > EMAIL_MAX_LENGTH:
-        raise InvalidInput(f"An email address has at most {EMAIL_MAX_LENGTH} characters.", field=field)
+        raise InvalidInput(
+            gettext("An email address has at most %(count)d characters.") % {"count": EMAIL_MAX_LENGTH}, field=field
+        )
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput("Enter a valid email address.", field=field) from None
+        raise InvalidInput(gettext("Enter a valid email address."), field=field) from None
     return email
 
 
 def clean_password(password: str, *, field: str = "password") -> str:
     """Refuse empty and over-long passwords before anything hashes them."""
     if not password:
-        raise InvalidInput("Enter a password.", field=field)
+        raise InvalidInput(gettext("Enter a password."), field=field)
     if len(password) > settings.PASSWORD_MAX_LENGTH:
-        raise InvalidInput(f"A password has at most {settings.PASSWORD_MAX_LENGTH} characters.", field=field)
+        raise InvalidInput(
+            gettext("A password has at most %(count)d characters.") % {"count": settings.PASSWORD_MAX_LENGTH},
+            field=field,
+        )
     if not is_text(password):
-        raise InvalidInput("This password holds characters that are not text.", field=field)
+        raise InvalidInput(gettext("This password holds characters that are not text."), field=field)
     return password
 
 
@@ -80,14 +86,14 @@ def clean_new_password(password: str, user, *, field: str = "password") -> str:
     return password
 
 
-def clean_key(key: str, *, field: str = "key", what: str = "the key from the link") -> str:
+def clean_key(key: str, *, field: str = "key", missing: str = "") -> str:
     """A key we handed out (an emailed link's, an mfaToken), trimmed; parsing and
     checking it is the flow's."""
     key = key.strip()
     if not key:
-        raise InvalidInput(f"Enter {what}.", field=field)
+        raise InvalidInput(missing or gettext("Enter the key from the link."), field=field)
     if len(key) > KEY_MAX_LENGTH:
-        raise InvalidInput("This key is too long to be one of ours.", field=field)
+        raise InvalidInput(gettext("This key is too long to be one of ours."), field=field)
     if not (key.isascii() and key.isprintable()):
         # Every key we hand out is printable ASCII (signed base64 or base36):
         # anything else is malformed, which the contract calls INVALID_KEY.
@@ -104,7 +110,7 @@ def clean_code(code: str, *, field: str = "code") -> str:
     """A one-time code as typed (allauth's comparison ignores spaces and dashes)."""
     code = code.strip()
     if not code:
-        raise InvalidInput("Enter the code.", field=field)
+        raise InvalidInput(gettext("Enter the code."), field=field)
     if len(code) > CODE_MAX_LENGTH or not (code.isascii() and code.isprintable()):
         raise InvalidCode(field=field)
     return code
@@ -114,9 +120,11 @@ def clean_name(name: str, *, field: str = "name") -> str:
     """A name a person gives a thing (a security key), trimmed; may be empty."""
     name = name.strip()
     if len(name) > NAME_MAX_LENGTH:
-        raise InvalidInput(f"A name has at most {NAME_MAX_LENGTH} characters.", field=field)
+        raise InvalidInput(
+            gettext("A name has at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}, field=field
+        )
     if not (is_text(name) and name.isprintable()):
-        raise InvalidInput("This name holds characters that are not text.", field=field)
+        raise InvalidInput(gettext("This name holds characters that are not text."), field=field)
     return name
 
 

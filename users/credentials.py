@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import get_hasher, identify_hasher, make_passwo
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from users import ratelimits, signed_keys
 from users.cache_keys import cache_key
@@ -43,7 +44,7 @@ from users.models import User
 
 UNLOCK_SALT = "gql_auth.unlock"
 
-ACCOUNT_LOCKED = (
+ACCOUNT_LOCKED = gettext_lazy(
     "Too many attempts on this account. If it is yours, we have emailed you a link "
     "that lets you sign in again, or you can reset your password."
 )

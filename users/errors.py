@@ -5,7 +5,8 @@ Flows raise `AccountError`s; each class carries its `ErrorCode`, and the GraphQL
 enum is derived from `ErrorCode` (`schema.errors`), as Saleor derives its
 AccountErrorCode. A subclass without a code is refused when it is defined,
 not answered as a masked 500 when first raised. Each message is safe to show to
-the person at the keyboard, and none tells whether an account exists.
+the person at the keyboard, and none tells whether an account exists; each is
+marked for translation, and said in the language active where it is raised.
 
 `RequestErrorCode` names refusals of a whole request (too large, too complex,
 the database away, a bug): they reach clients only as a GraphQL error's or a
@@ -15,6 +16,8 @@ JSON error body's `extensions.code`, never in a payload's `errors`.
 from __future__ import annotations
 
 from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
 
 
 class ErrorCode(StrEnum):
@@ -49,7 +52,7 @@ class AccountError(Exception):
     """Why an account flow refused to go on. Subclasses set `code` and `default_message`."""
 
     code: ErrorCode
-    default_message = "The request could not be completed."
+    default_message = _("The request could not be completed.")
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,59 +60,59 @@ class AccountError(Exception):
             raise TypeError(f"{cls.__name__} must set `code` to an ErrorCode")
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.message = message or self.default_message
+        self.message = str(message or self.default_message)  # a lazy text, in today's language
         self.field = field
         super().__init__(self.message)
 
 
 class InvalidInput(AccountError):
     code = ErrorCode.INVALID_INPUT
-    default_message = "This value is not valid."
+    default_message = _("This value is not valid.")
 
 
 class PasswordTooWeak(AccountError):
     code = ErrorCode.PASSWORD_TOO_WEAK
-    default_message = "This password is too weak."
+    default_message = _("This password is too weak.")
 
 
 class InvalidCredentials(AccountError):
     code = ErrorCode.INVALID_CREDENTIALS
-    default_message = "The email address or the password is wrong."
+    default_message = _("The email address or the password is wrong.")
 
 
 class EmailNotVerified(AccountError):
     code = ErrorCode.EMAIL_NOT_VERIFIED
-    default_message = "Please verify your email address first: we have sent you a new link."
+    default_message = _("Please verify your email address first: we have sent you a new link.")
 
 
 class AccountDisabled(AccountError):
     code = ErrorCode.ACCOUNT_DISABLED
-    default_message = "This account has been deactivated."
+    default_message = _("This account has been deactivated.")
 
 
 class InvalidKey(AccountError):
     code = ErrorCode.INVALID_KEY
-    default_message = "This link is invalid or has already been used."
+    default_message = _("This link is invalid or has already been used.")
 
 
 class ExpiredKey(AccountError):
     code = ErrorCode.EXPIRED_KEY
-    default_message = "This link has expired. Please ask for a new one."
+    default_message = _("This link has expired. Please ask for a new one.")
 
 
 class RateLimited(AccountError):
     code = ErrorCode.RATE_LIMITED
-    default_message = "Too many attempts. Please try again later."
+    default_message = _("Too many attempts. Please try again later.")
 
 
 class NotAuthenticated(AccountError):
     code = ErrorCode.NOT_AUTHENTICATED
-    default_message = "You need to be logged in."
+    default_message = _("You need to be logged in.")
 
 
 class NotFound(AccountError):
     code = ErrorCode.NOT_FOUND
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class MfaRequired(AccountError):
@@ -117,7 +120,7 @@ class MfaRequired(AccountError):
     against `mfa_token` (shown once) with one of `methods`."""
 
     code = ErrorCode.MFA_REQUIRED
-    default_message = "Enter a code from your authenticator app, a recovery code, or use your security key."
+    default_message = _("Enter a code from your authenticator app, a recovery code, or use your security key.")
 
     def __init__(
         self, message: str | None = None, *, field: str | None = None, mfa_token: str = "", methods: list[str] = ()
@@ -129,17 +132,17 @@ class MfaRequired(AccountError):
 
 class InvalidCode(AccountError):
     code = ErrorCode.INVALID_CODE
-    default_message = "This code or security key answer is not valid."
+    default_message = _("This code or security key answer is not valid.")
 
 
 class ReauthenticationRequired(AccountError):
     code = ErrorCode.REAUTHENTICATION_REQUIRED
-    default_message = "Please confirm it is you: enter your password or use a second factor again."
+    default_message = _("Please confirm it is you: enter your password or use a second factor again.")
 
 
 class PermissionDenied(AccountError):
     code = ErrorCode.PERMISSION_DENIED
-    default_message = "You may not see this."
+    default_message = _("You may not see this.")
 
 
 class AccountErrors(Exception):

@@ -94,5 +94,7 @@ def clean_language(language: str) -> str:
     code = offered(language)
     if not code or code != language.strip().lower():
         names = ", ".join(code for code, _ in settings.LANGUAGES)
-        raise InvalidInput(f"Choose one of the languages offered: {names}.", field="language")
+        raise InvalidInput(
+            translation.gettext("Choose one of the languages offered: %(names)s.") % {"names": names}, field="language"
+        )
     return code

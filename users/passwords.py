@@ -10,6 +10,7 @@ from allauth.account.models import EmailConfirmationHMAC
 from allauth.account.signals import password_changed, password_reset
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from users import credentials, ratelimits, reset_keys
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
@@ -88,7 +89,7 @@ def change_password(request: HttpRequest, old_password: str, new_password: str) 
     try:
         user = credentials.check(request, token.user.email, old_password)
     except InvalidCredentials:
-        raise InvalidCredentials("The current password is wrong.", field="oldPassword") from None
+        raise InvalidCredentials(gettext("The current password is wrong."), field="oldPassword") from None
     clean_new_password(new_password, user, field="newPassword")
     with transaction.atomic():
         # A reset or logoutAll that committed since the check wins: the password

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from allauth.core.internal import ratelimit as limiter
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 from users.errors import RateLimited
 
@@ -40,12 +41,17 @@ class Attempt:
 
 
 def humanize(seconds: float) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
+    units = (
+        (86400, lambda n: ngettext("%(count)d day", "%(count)d days", n)),
+        (3600, lambda n: ngettext("%(count)d hour", "%(count)d hours", n)),
+        (60, lambda n: ngettext("%(count)d minute", "%(count)d minutes", n)),
+        (1, lambda n: ngettext("%(count)d second", "%(count)d seconds", n)),
+    )
+    for size, say in units:
+        if seconds >= size or size == 1:
             count = round(seconds / size)
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    count = round(seconds)
-    return f"{count} second{'s' if count != 1 else ''}"
+            return say(count) % {"count": count}
+    raise AssertionError("unreachable")
 
 
 def allows(request: HttpRequest, action: str, *, key: str | None = None) -> bool:
@@ -72,6 +78,6 @@ def hit(request: HttpRequest, action: str, *, key: str | None = None) -> Attempt
         if usage is None:
             attempt.rollback()
             wait = humanize(limiter.parse_rate(rate.strip()).duration)
-            raise RateLimited(f"Too many attempts. Please try again in {wait}.")
+            raise RateLimited(gettext("Too many attempts. Please try again in %(wait)s.") % {"wait": wait})
         attempt.usages.extend(usage.usage)
     return attempt

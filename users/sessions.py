@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from users import credentials, ratelimits, stages
 from users.adapter import client_ip
@@ -189,7 +190,7 @@ def revoke_session(request: HttpRequest, session_id: str) -> None:
     pk = clean_id(session_id)
     deleted, _ = AuthToken.objects.filter(pk=pk, user=user).delete() if pk is not None else (0, None)
     if not deleted:
-        raise NotFound("No such session.", field="id")
+        raise NotFound(gettext("No such session."), field="id")
     announce(EventType.SESSION_REVOKED, user=user, request=request)
 
 

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from users import ratelimits, signed_keys
 from users.cleaning import clean_all, clean_email, clean_key, clean_new_password, clean_password
@@ -98,7 +99,7 @@ def verify_email(request: HttpRequest, key: str) -> User:
         )
         if address is None:
             raise InvalidKey(field="key")
-        taken = InvalidKey("This address now belongs to another account.", field="key")
+        taken = InvalidKey(gettext("This address now belongs to another account."), field="key")
         if address.email != address.user.email and User.objects.filter(email=address.email).exists():
             raise taken  # a change of address (users/account.py) to one registered since
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from users import credentials
 from users.cleaning import clean_id
@@ -53,14 +54,16 @@ def target(request: HttpRequest, user_id: str) -> tuple[User, User]:
     if not actor.is_authenticated:
         raise NotAuthenticated()
     if not actor.has_perm(Permission.CHANGE_USER):
-        raise PermissionDenied(f"This needs the {Permission.CHANGE_USER} permission.")
+        raise PermissionDenied(
+            gettext("This needs the %(permission)s permission.") % {"permission": Permission.CHANGE_USER}
+        )
     pk = clean_id(user_id)
     user = User.objects.filter(pk=pk).first() if pk is not None else None
     if user is None:
-        raise NotFound("No such user.", field="id")
+        raise NotFound(gettext("No such user."), field="id")
     if not may_change(actor, user):
         # Help desk staff do not lock out, nor lift the locks of, the operators above them.
-        raise PermissionDenied("Only a superuser acts on an account with more privilege than yours.")
+        raise PermissionDenied(gettext("Only a superuser acts on an account with more privilege than yours."))
     return actor, user
 
 
@@ -69,7 +72,7 @@ def disable_user(request: HttpRequest, user_id: str) -> None:
     once (`User.save`), and its logins answer ACCOUNT_DISABLED."""
     actor, user = target(request, user_id)
     if user.pk == actor.pk:
-        raise InvalidInput("You cannot disable your own account.", field="id")
+        raise InvalidInput(gettext("You cannot disable your own account."), field="id")
     set_active(request, actor, user, False)
 
 

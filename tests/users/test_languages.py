@@ -147,3 +147,27 @@ def test_an_unknown_language_mails_in_english(gql, django_capture_on_commit_call
     gql(REGISTER, {"email": "ada@example.com", "password": STRONG_PASSWORD}, HTTP_ACCEPT_LANGUAGE="xx, de;q=0.5")
     (message,) = mail.outbox
     assert message.subject == "[gql-auth] Confirm your email address" and "Hello from" in message.body
+
+
+@pytest.mark.parametrize(
+    "accept, wrong, too_long",
+    [
+        ("fr", "L’adresse e-mail ou le mot de passe est incorrect.", "Une adresse e-mail a au plus 254 caractères."),
+        ("en", "The email address or the password is wrong.", "An email address has at most 254 characters."),
+    ],
+)
+def test_the_apis_messages_speak_the_callers_language(gql, ada, accept, wrong, too_long):
+    from tests.documents import LOGIN
+
+    answer = gql(LOGIN, {"email": "ada@example.com", "password": "not the password"}, HTTP_ACCEPT_LANGUAGE=accept)
+    assert answer["login"]["errors"][0]["message"] == wrong
+    answer = gql(LOGIN, {"email": "a" * 250 + "@x.example", "password": "x"}, HTTP_ACCEPT_LANGUAGE=accept)
+    assert answer["login"]["errors"][0]["message"] == too_long
+
+
+def test_a_wait_is_said_in_the_callers_language():
+    from users.ratelimits import humanize
+
+    with translation.override("fr"):
+        assert [humanize(s) for s in (1, 90, 7200, 86400 * 2)] == ["1 seconde", "2 minutes", "2 heures", "2 jours"]
+    assert [humanize(s) for s in (1, 30, 60, 3600)] == ["1 second", "30 seconds", "1 minute", "1 hour"]

@@ -36,9 +36,9 @@ def test_key_pages_leak_the_key_nowhere(client, kind):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     html = response.content.decode()
     assert '<meta name="referrer" content="no-referrer">' in html
-    # Every script is a file the service serves: none inline, none from elsewhere.
+    # Every script is a file the service serves (its static files, its messages): none inline, none from elsewhere.
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
+    assert scripts and all(re.search(r'src="/(static|pages)/', attrs) and not body.strip() for attrs, body in scripts)
     assert "https://" not in html.replace(response.wsgi_request.build_absolute_uri("/"), "")
 
 
