@@ -17,6 +17,7 @@ from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 from schema.responses import body_too_large, json_error
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
+from users.languages import follow_the_caller
 from users.outages import is_outage, report
 
 logger = logging.getLogger("gql_auth.graphql")
@@ -62,6 +63,7 @@ class GraphQLView(StrawberryGraphQLView):
         try:
             request.body.decode()  # strawberry would crash on bytes that are not UTF-8
             set_user_from_token(request)
+            follow_the_caller(request)
             response = self.run(request=request)
         except UnicodeDecodeError:
             response = json_error("The request body is not valid UTF-8.", 400, request_id=request.request_id)

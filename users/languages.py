@@ -71,6 +71,15 @@ def choose(request: HttpRequest) -> str:
     )
 
 
+def follow_the_caller(request: HttpRequest) -> None:
+    """Choose again once the API has found who calls (by token, after the
+    middleware chose): their own language takes its place in the order."""
+    user = request.user
+    if user.is_authenticated and user.language:
+        request.LANGUAGE_CODE = choose(request)
+        translation.activate(request.LANGUAGE_CODE)
+
+
 class LanguageMiddleware:
     """Django's LocaleMiddleware, with the contract's order of choices."""
 
@@ -85,7 +94,7 @@ class LanguageMiddleware:
             response = self.get_response(request)
         finally:
             translation.deactivate()
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         patch_vary_headers(response, ("Accept-Language",))
         return response
 

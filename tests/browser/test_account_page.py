@@ -243,3 +243,14 @@ def test_the_account_is_deleted_after_a_confirmation(page, hosted, screenshot):
     screenshot("account-deleted")
     page.goto(f"{hosted}/account")
     page.wait_for_url(re.compile(r"/login\?next=%2Faccount$"))
+
+
+@pytest.mark.usefixtures("ada")
+def test_no_page_may_frame_the_account_page_not_even_the_services_own(page, hosted):
+    sign_in(page, hosted)
+    framer = f"{hosted}/framer"  # made up by the test, on the service's own origin: the frame gets the cookie
+    page.route(framer, lambda route: route.fulfill(
+        content_type="text/html", body='<iframe id="framed" src="/account"></iframe>'))  # fmt: skip
+    page.goto(framer)
+    page.wait_for_timeout(500)  # the frame's answer is refused, not awaited
+    assert page.frame_locator("#framed").locator("#page").count() == 0

@@ -171,3 +171,19 @@ def test_a_wait_is_said_in_the_callers_language():
     with translation.override("fr"):
         assert [humanize(s) for s in (1, 90, 7200, 86400 * 2)] == ["1 seconde", "2 minutes", "2 heures", "2 jours"]
     assert [humanize(s) for s in (1, 30, 60, 3600)] == ["1 second", "30 seconds", "1 minute", "1 hour"]
+
+
+def test_a_token_callers_own_language_answers_the_api_before_the_browsers(gql, make_user, login):
+    from tests.documents import CHANGE
+
+    make_user("ada@example.com", language="fr")
+    token = login()
+    wrong = gql(CHANGE, {"old": "not it", "new": "x" * 20}, token=token, HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong["changePassword"]["errors"][0]["message"] == "Le mot de passe actuel est incorrect."
+    asked = gql.client.post(
+        "/graphql/?lang=en",
+        {"query": CHANGE, "variables": {"old": "not it", "new": "x" * 20}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    ).json()["data"]
+    assert asked["changePassword"]["errors"][0]["message"] == "The current password is wrong."
