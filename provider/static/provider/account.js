@@ -96,18 +96,26 @@
     }
   }
 
+  // The status and alert lines are always in the page (empty ones are not shown),
+  // so that a screen reader hears each new text.
   function say(message) {
-    $("failure").hidden = true;
+    $("failure").textContent = "";
     $("status").textContent = message;
-    $("status").hidden = false;
   }
 
   function fail(message) {
-    $("status").hidden = true;
+    $("status").textContent = "";
     $("failure").textContent = message;
-    $("failure").hidden = false;
     $("failure").scrollIntoView({ block: "nearest" });
   }
+
+  function reason(result) {
+    const error = result.errors && result.errors[0];
+    return error ? error.message : gettext("The server could not answer just now. Please try again.");
+  }
+
+  const passkeys = Boolean(window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON
+    && PublicKeyCredential.parseRequestOptionsFromJSON);
 
   function fieldError(input, message) {
     $(input.id + "-error").textContent = message || "";
@@ -172,9 +180,14 @@
     showHistory();
   }
 
+  // After a change: the lists again, and the keyboard's focus on what was said
+  // (the button pressed may be gone with its row).
   async function reload(message) {
     await load();
-    if (message) say(message);
+    if (message) {
+      say(message);
+      $("status").focus();
+    }
   }
 
   function showFactors() {
@@ -182,7 +195,7 @@
     list.replaceChildren();
     for (const factor of me.authenticators) {
       const name = factor.type === "WEBAUTHN" && factor.name ? factor.name : FACTORS[factor.type];
-      let detail = interpolate(gettext("Added %s"), [when(factor.createdAt)]);
+      let detail = interpolate(gettext("Since %s"), [when(factor.createdAt)]);
       if (factor.type === "RECOVERY_CODES") {
         detail = interpolate(ngettext("%s code left", "%s codes left", factor.unusedCodes), [factor.unusedCodes]);
       } else if (factor.passkey) {
@@ -191,14 +204,15 @@
       const buttons = factor.type === "RECOVERY_CODES" ? [] : [
         button(gettext("Remove"), interpolate(gettext("Remove %s"), [name]), async () => {
           const result = await mutate(`mutation($id: ID!) { result: removeAuthenticator(id: $id) { ${RESULT} } }`, { id: factor.id });
-          if (!result.success) return fail(result.errors[0].message);
-          await reload(interpolate(gettext("%s removed."), [name]));
+          if (!result.success) return fail(reason(result));
+          await reload(interpolate(gettext("Removed: %s."), [name]));
         }),
       ];
       list.append(row(name, detail, buttons));
     }
     if (!me.authenticators.length) list.append(row(gettext("Not turned on"), gettext("Your password alone signs you in.")));
-    $("regenerate-codes").hidden = !me.authenticators.some((factor) => factor.type === "RECOVERY_CODES");
+    // Codes go with a second factor (the API makes them anew for any account that has one).
+    $("regenerate-codes").hidden = !me.authenticators.some((factor) => factor.type !== "RECOVERY_CODES");
   }
 
   function showSessions() {
@@ -212,7 +226,7 @@
       const buttons = session.current ? [] : [
         button(gettext("End"), interpolate(gettext("End the session of %s"), [title]), async () => {
           const result = await mutate(`mutation($id: ID!) { result: revokeSession(id: $id) { ${RESULT} } }`, { id: session.id });
-          if (!result.success) return fail(result.errors[0].message);
+          if (!result.success) return fail(reason(result));
           await reload(gettext("The session has been ended."));
         }),
       ];
@@ -231,7 +245,7 @@
       list.append(row(application.name, detail.join(" · "), [
         button(gettext("Revoke"), interpolate(gettext("Revoke the access of %s"), [application.name]), async () => {
           const result = await mutate(`mutation($id: ID!) { result: revokeApplication(id: $id) { ${RESULT} } }`, { id: application.id });
-          if (!result.success) return fail(result.errors[0].message);
+          if (!result.success) return fail(reason(result));
           await reload(interpolate(gettext("%s no longer has access."), [application.name]));
         }),
       ]));
@@ -248,7 +262,7 @@
       list.append(row(name, detail.join(" · "), [
         button(gettext("Unlink"), interpolate(gettext("Unlink %s"), [name]), async () => {
           const result = await mutate(`mutation($id: ID!) { result: unlinkIdentity(id: $id) { ${RESULT} } }`, { id: identity.id });
-          if (!result.success) return fail(result.errors[0].message);
+          if (!result.success) return fail(reason(result));
           await reload(interpolate(gettext("%s no longer signs you in."), [name]));
         }),
       ]));
@@ -266,36 +280,67 @@
     }
   }
 
-  // Step-up: the dialog offers what the account can answer with.
-  function reauthenticate(reason) {
+  // Step-up: the dialog offers what the account can answer with. One at a time:
+  // a second change asking while it is open waits for the same answer.
+  let pendingStepUp = null;
+
+  function reauthenticate(message) {
+    if (!pendingStepUp) {
+      pendingStepUp = askInDialog(message).finally(() => { pendingStepUp = null; });
+    }
+    return pendingStepUp;
+  }
+
+  function askInDialog(message) {
     const dialog = $("reauth-dialog");
-    $("reauth-reason").textContent = reason;
     const password = $("reauth-password");
     const code = $("reauth-code");
     const error = $("reauth-error");
-    const types = new Set(me.authenticators.map((factor) => factor.type));
-    $("reauth-code-field").hidden = !(types.has("TOTP") || types.has("RECOVERY_CODES"));
+    const submit = $("reauth-submit");
     const passkey = $("reauth-passkey");
-    passkey.hidden = !types.has("WEBAUTHN") || !window.PublicKeyCredential;
+    const types = new Set(((me && me.authenticators) || []).map((factor) => factor.type));
+    $("reauth-reason").textContent = message;
+    $("reauth-code-field").hidden = !(types.has("TOTP") || types.has("RECOVERY_CODES"));
+    passkey.hidden = !types.has("WEBAUTHN") || !passkeys;
     password.value = "";
     code.value = "";
     error.textContent = "";
     return new Promise(function (resolve, reject) {
-      async function send(answer) {
-        const result = await mutate(
-          `mutation($password: String, $code: String, $credential: JSON) {
-            result: reauthenticate(password: $password, code: $code, credential: $credential) { ${RESULT} } }`, answer);
-        if (result.success) return finish(true);
-        error.textContent = result.errors[0].message;
-        (answer.code ? code : password).focus();
+      let settled = false;
+      function busy(on) {
+        submit.disabled = on;
+        passkey.disabled = on;
       }
       function finish(confirmed) {
+        if (settled) return;
+        settled = true;
         $("reauth-form").removeEventListener("submit", submitted);
         $("reauth-cancel").removeEventListener("click", cancelled);
         passkey.removeEventListener("click", withPasskey);
         dialog.removeEventListener("cancel", cancelled);
+        busy(false);
         dialog.close();
         if (confirmed) resolve(); else reject(new Cancelled());
+      }
+      // One answer at a time; whatever goes wrong is said in the dialog, where the person is.
+      async function send(answer) {
+        busy(true);
+        try {
+          const result = (await call(
+            `mutation($password: String, $code: String, $credential: JSON) {
+              result: reauthenticate(password: $password, code: $code, credential: $credential) { ${RESULT} } }`,
+            answer)).result;
+          if (settled) return;
+          if (result.success) return finish(true);
+          error.textContent = reason(result);
+          (answer.code ? code : password).focus();
+        } catch (failure) {
+          if (!settled) error.textContent = failure.name === "NotAllowedError"
+            ? gettext("The security key was not used. Try again, or use another way.")
+            : failure.message;
+        } finally {
+          if (!settled) busy(false);
+        }
       }
       function submitted(event) {
         event.preventDefault();
@@ -303,20 +348,25 @@
           error.textContent = gettext("Enter your password or a code.");
           return password.focus();
         }
-        const answer = code.value ? { code: code.value } : { password: password.value };
-        act($("reauth-submit"), () => send(answer));
+        send(code.value ? { code: code.value } : { password: password.value });
       }
       function cancelled(event) {
         event.preventDefault();
         finish(false);
         say(gettext("Nothing was changed."));
       }
-      function withPasskey() {
-        act(passkey, async () => {
+      async function withPasskey() {
+        busy(true);
+        try {
           const options = await webauthnOptions("REAUTHENTICATE");
           const credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options.publicKey) });
           await send({ credential: credential.toJSON() });
-        });
+        } catch (failure) {
+          if (!settled) error.textContent = failure.name === "NotAllowedError"
+            ? gettext("The security key was not used. Try again, or use another way.")
+            : failure.message;
+          if (!settled) busy(false);
+        }
       }
       $("reauth-form").addEventListener("submit", submitted);
       $("reauth-cancel").addEventListener("click", cancelled);
@@ -328,8 +378,9 @@
   }
 
   async function webauthnOptions(purpose) {
-    const result = await mutate(`mutation($purpose: WebauthnPurpose!) { result: webauthnOptions(purpose: $purpose) { ${RESULT} options } }`, { purpose: purpose });
-    if (!result.success) throw new Error(result.errors[0].message);
+    // Not `mutate`: inside the dialog, a refusal is said there, never a second dialog.
+    const result = (await call(`mutation($purpose: WebauthnPurpose!) { result: webauthnOptions(purpose: $purpose) { ${RESULT} options } }`, { purpose: purpose })).result;
+    if (!result.success) throw new Error(reason(result));
     return result.options;
   }
 
@@ -353,7 +404,7 @@
     if (!input.value.trim()) return fieldError(input, gettext("Enter the new address."));
     act(event.submitter || input, async () => {
       const result = await mutate(`mutation($email: String!) { result: changeEmail(newEmail: $email) { ${RESULT} } }`, { email: input.value });
-      if (!result.success) return fieldError(input, result.errors[0].message);
+      if (!result.success) return fieldError(input, reason(result));
       say(interpolate(gettext("We sent a link to %s. Your address changes once you open it."), [input.value.trim()]));
       input.value = "";
     });
@@ -383,7 +434,7 @@
   $("add-totp").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
       const result = await mutate(`mutation { result: setupTotp { ${RESULT} secret qrCodeSvg } }`);
-      if (!result.success) return fail(result.errors[0].message);
+      if (!result.success) return fail(reason(result));
       // As an image: the SVG is only drawn, never run.
       $("totp-qr").src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(result.qrCodeSvg)));
       $("totp-secret").textContent = result.secret;
@@ -392,8 +443,15 @@
     });
   });
 
-  $("totp-cancel").addEventListener("click", function () {
+  // The secret leaves the page with its panel.
+  function closeTotpSetup() {
     $("totp-setup").hidden = true;
+    $("totp-qr").removeAttribute("src");
+    $("totp-secret").textContent = "";
+  }
+
+  $("totp-cancel").addEventListener("click", function () {
+    closeTotpSetup();
     $("add-totp").focus();
   });
 
@@ -404,30 +462,31 @@
     if (!input.value.trim()) return fieldError(input, gettext("Enter the code the app shows."));
     act(event.submitter || input, async () => {
       const result = await mutate(`mutation($code: String!) { result: confirmTotp(code: $code) { ${RESULT} codes } }`, { code: input.value.trim() });
-      if (!result.success) return fieldError(input, result.errors[0].message);
+      if (!result.success) return fieldError(input, reason(result));
       input.value = "";
-      $("totp-setup").hidden = true;
-      await reload(gettext("Two-step verification is on."));
-      if (result.codes) showCodes(result.codes);
+      closeTotpSetup();
+      if (result.codes) showCodes(result.codes);  // first: shown once, whatever happens next
+      await load();
+      say(gettext("Two-step verification is on."));
     });
   });
 
   $("regenerate-codes").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
       const result = await mutate(`mutation { result: regenerateRecoveryCodes { ${RESULT} codes } }`);
-      if (!result.success) return fail(result.errors[0].message);
-      await reload(gettext("New recovery codes: the old ones no longer work."));
-      showCodes(result.codes);
+      if (!result.success) return fail(reason(result));
+      showCodes(result.codes);  // first: shown once, whatever happens next
+      say(gettext("New recovery codes: the old ones no longer work."));
+      await load();
     });
   });
 
-  if (window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON) {
+  if (passkeys) {
     $("passkey-form").hidden = false;
     $("passkey-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      const name = $("passkey-name");
+      const name = $("passkey-name");  // may stay empty: the service names it then
       fieldError(name, "");
-      if (!name.value.trim()) return fieldError(name, gettext("Name the passkey, to know it again."));
       act($("add-passkey"), async () => {
         const options = await webauthnOptions("REGISTER");
         let credential;
@@ -438,7 +497,7 @@
         }
         const result = await mutate(`mutation($name: String!, $credential: JSON!) { result: registerPasskey(name: $name, credential: $credential) { ${RESULT} } }`,
           { name: name.value.trim(), credential: credential.toJSON() });
-        if (!result.success) return fieldError(name, result.errors[0].message);
+        if (!result.success) return fieldError(name, reason(result));
         name.value = "";
         await reload(gettext("The passkey has been added."));
       });
@@ -448,14 +507,15 @@
   $("logout-all").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
       const result = await mutate(`mutation { result: logoutAll { ${RESULT} } }`);
-      if (!result.success) return fail(result.errors[0].message);
+      if (!result.success) return fail(reason(result));
       toLogin();
     });
   });
 
   $("sign-out").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
-      await mutate(`mutation { result: logout { ${RESULT} } }`);
+      const result = await mutate(`mutation { result: logout { ${RESULT} } }`);
+      if (!result.success) return fail(reason(result));
       toLogin();
     });
   });
@@ -465,8 +525,8 @@
     const choice = $("language-choice");
     act(event.submitter || choice, async () => {
       const result = await mutate(`mutation($language: String!) { result: setLanguage(language: $language) { ${RESULT} } }`, { language: choice.value });
-      if (!result.success) return fail(result.errors[0].message);
-      window.location.reload();  // the page itself in the new language
+      if (!result.success) return fail(reason(result));
+      window.location.assign(window.location.pathname);  // the page itself in the new language (a ?lang= would outrank it)
     });
   });
 
@@ -477,7 +537,7 @@
     if (!confirmed.checked) return fieldError(confirmed, gettext("Tick the box to confirm."));
     act(event.submitter || confirmed, async () => {
       const result = await mutate(`mutation { result: deleteAccount { ${RESULT} } }`);
-      if (!result.success) return fail(result.errors[0].message);
+      if (!result.success) return fail(reason(result));
       root.hidden = true;
       $("deleted").hidden = false;
       $("deleted").querySelector("h1").focus();
