@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from audit import syslog as audit_syslog
 from gql_auth import local_secrets
 from provider import keys as oidc_keys
+from schema import persisted as graphql_persisted
 from users.languages import parse_languages
 from users.origins import parse_origins
 
@@ -91,6 +92,12 @@ GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1000)
 # explorer's introspection query selects about 250 fields and no pair.
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
 GRAPHQL_MAX_FIELD_PAIRS = env_int("GRAPHQL_MAX_FIELD_PAIRS", 200)
+# Trusted documents (schema/persisted.py): the path of the manifest GraphQL Code
+# Generator's client preset writes (hash → document); when set, only those run.
+# Read now, so that a missing or malformed file stops start-up.
+GRAPHQL_TRUSTED_DOCUMENTS = os.environ.get("GRAPHQL_TRUSTED_DOCUMENTS", "").strip()
+if GRAPHQL_TRUSTED_DOCUMENTS:
+    graphql_persisted.load_manifest(GRAPHQL_TRUSTED_DOCUMENTS)
 # Request bodies over this many bytes are refused (413) before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024)
 

@@ -18,7 +18,8 @@ graphql = csrf_exempt(
     GraphQLView.as_view(
         schema=schema,
         graphql_ide="graphiql" if settings.GRAPHIQL else None,
-        allow_queries_via_get=False,
+        # GraphQL over HTTP: queries by GET too (never authenticated by the cookie).
+        allow_queries_via_get=True,
     )
 )
 

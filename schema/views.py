@@ -8,12 +8,16 @@ import uuid
 
 from cross_web import HTTPException
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from schema import persisted
 from schema.responses import body_too_large, json_error
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
@@ -56,7 +60,10 @@ def failure(request: HttpRequest, status: int, code: RequestErrorCode, message: 
 
 
 class GraphQLView(StrawberryGraphQLView):
-    """Strawberry's view, authenticated by API token alone, answering JSON always."""
+    """Strawberry's view, authenticated by API token alone, answering JSON always;
+    queries by GET too (GraphQL over HTTP), documents by their hash (schema/persisted.py)."""
+
+    raw: dict | None = None  # the request's JSON object (or query string), as parsed
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         request.request_id = new_request_id(request)
@@ -67,9 +74,15 @@ class GraphQLView(StrawberryGraphQLView):
             response = self.run(request=request)
         except UnicodeDecodeError:
             response = json_error("The request body is not valid UTF-8.", 400, request_id=request.request_id)
+        except persisted.DocumentRefused as refusal:
+            response = json_error(refusal.message, refusal.status, code=refusal.code, request_id=request.request_id)
         except HTTPException as error:
             # Strawberry answers a malformed request in plain text; clients parse JSON.
-            response = json_error(error.reason, error.status_code, request_id=request.request_id)
+            refused_method = error.status_code == 405
+            code = RequestErrorCode.METHOD_NOT_ALLOWED if refused_method else None
+            response = json_error(error.reason, error.status_code, code=code, request_id=request.request_id)
+            if refused_method:  # a mutation by GET may come by POST; anything else, GET or POST
+                response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         except RequestDataTooBig:
             response = body_too_large(request, request.request_id)
         except Exception as error:
@@ -103,7 +116,37 @@ class GraphQLView(StrawberryGraphQLView):
             raise HTTPException(400, "The request body must be a JSON object.")
         if nesting_exceeds(parsed, JSON_MAX_DEPTH):
             raise HTTPException(400, f"The request body nests deeper than {JSON_MAX_DEPTH} levels.")
+        self.raw = parsed
         return parsed
+
+    def parse_query_params(self, params) -> dict:
+        self.raw = super().parse_query_params(params)
+        return self.raw
+
+    def parse_http_body(self, request) -> GraphQLRequestData:
+        data = super().parse_http_body(request)
+        if not isinstance(data, GraphQLRequestData) or not isinstance(self.raw, dict):
+            return data  # a batch: strawberry refuses it (batching is off)
+        query = persisted.resolve(self.raw, data.query, settings.GRAPHQL_TRUSTED_DOCUMENTS)
+        if query is data.query:
+            return data
+        return GraphQLRequestData(
+            query=query, variables=data.variables, operation_name=data.operation_name, extensions=data.extensions
+        )
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET naming its document by hash is a query, not a visit.
+        params = request.query_params
+        return "documentId" not in params and "extensions" not in params and super().should_render_graphql_ide(request)
+
+    def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        try:
+            return super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        except HTTPException as error:
+            # GraphQL over HTTP: a mutation by GET is a method not allowed (405), not a bad request.
+            if request_adapter.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "Mutations are sent by POST.") from None
+            raise
 
     # The explorer (schema/templates/graphql/graphiql.html) loads only this service's
     # files; its stylesheet embeds its fonts as data: URLs.

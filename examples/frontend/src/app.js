@@ -65,8 +65,7 @@ const client = new Client({
   url: API_URL,
   exchanges: [fetchExchange],
   requestPolicy: "network-only",
-  // The service answers POST only (and its cookie authenticates POSTs only).
-  preferGetMethod: false,
+  // Queries go by GET (urql's default, GraphQL over HTTP), but for cookie mode below.
   fetchOptions: () => ({
     // Cookie mode: the browser sends the HttpOnly cookie itself, cross-origin too.
     credentials: "include",
@@ -82,7 +81,9 @@ function show(status, payload) {
 }
 
 async function query(document) {
-  const result = await client.query(document, {}).toPromise();
+  // The service's cookie authenticates POSTs only (another site can make a browser
+  // send a GET): without a token, a query goes by POST so that the cookie counts.
+  const result = await client.query(document, {}, token ? {} : { preferGetMethod: false }).toPromise();
   if (result.error) throw new Error("Could not reach the service");
   return result.data;
 }
