@@ -69,7 +69,9 @@ def load_manifest(path: str) -> Manifest:
     for key, document in manifest.items():
         if not isinstance(document, str) or not key or not document.strip():
             raise ImproperlyConfigured(f"GRAPHQL_TRUSTED_DOCUMENTS: {path} maps {key!r} to no document.")
-    return Manifest(by_hash=manifest, texts=frozenset(manifest.values()))
+    # The client preset writes its keys as "sha256:<hex>": a hash is looked up without the prefix.
+    by_hash = {key.removeprefix("sha256:"): document for key, document in manifest.items()}
+    return Manifest(by_hash=by_hash, texts=frozenset(manifest.values()))
 
 
 class Remembered:
@@ -112,7 +114,7 @@ def named_hash(raw: dict) -> str | None:
     if document_id is not None:
         if not isinstance(document_id, str) or not document_id:
             raise DocumentRefused("documentId must be a string.", 400, RequestErrorCode.PERSISTED_QUERY_INVALID)
-        return document_id.removeprefix("sha256:")
+        return document_id.removeprefix("sha256:")  # GraphQL over HTTP's form of a SHA-256 id
     if persisted is None:
         return None
     digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
@@ -120,7 +122,7 @@ def named_hash(raw: dict) -> str | None:
         raise DocumentRefused(
             "extensions.persistedQuery needs version 1 and a sha256Hash.", 400, RequestErrorCode.PERSISTED_QUERY_INVALID
         )
-    return digest
+    return digest.removeprefix("sha256:")  # as the client preset's documents carry it
 
 
 def resolve(raw: dict, query: str | None, manifest_path: str) -> str | None:

@@ -1,8 +1,10 @@
 """The example frontend (examples/frontend, urql) on its own origin, in Chromium,
-against the live service: token mode, cookie mode, and an origin the service
-does not list."""
+against the live service trusting only the documents the example was built with
+(the manifest GraphQL Code Generator's client preset wrote): token mode, cookie
+mode, an origin the service does not list, and a document it does not trust."""
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -12,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from schema import persisted
 from tests.documents import STRONG_PASSWORD
 from users.models import AuthToken
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "frontend"
+MANIFEST = EXAMPLE / "src" / "gql" / "persisted-documents.json"  # written by its build
 COOKIE = "gqlauth_session"
 
 
@@ -41,8 +45,11 @@ class Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def serve(built_example):
-    """Serve the example's files on another origin (another port of localhost)."""
+def serve(built_example, settings):
+    """Serve the example's files on another origin (another port of localhost), to
+    a service that runs the documents of the example's manifest alone."""
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = str(MANIFEST)
+    persisted.load_manifest.cache_clear()
     servers = []
 
     def start() -> str:
@@ -55,6 +62,7 @@ def serve(built_example):
     for server in servers:
         server.shutdown()
         server.server_close()
+    persisted.load_manifest.cache_clear()
 
 
 def open_app(page, origin, live_server):
@@ -133,3 +141,25 @@ def test_an_origin_the_service_does_not_list_cannot_use_it(page, serve, live_ser
     page.get_by_role("button", name="Log in").click()
     status(page, "Could not reach the service")
     assert not AuthToken.objects.exists()  # the browser stopped at the preflight
+
+
+@pytest.mark.usefixtures("ada")
+def test_the_app_sends_hashes_only_and_the_service_runs_nothing_else(page, serve, live_server, settings):
+    app = serve()
+    settings.CORS_ALLOWED_ORIGINS = [app]
+    sent = []
+    page.on("request", lambda request: sent.append(request.post_data or "") if "/graphql/" in request.url else None)
+    open_app(page, app, live_server)
+    page.get_by_role("button", name="Log in").click()
+    status(page, "Logged in as ada@example.com (token mode)")
+    page.get_by_role("button", name="Who am I?").click()
+    status(page, "You are ada@example.com.")
+    bodies = [json.loads(body) for body in sent if body]
+    assert bodies and all("query" not in body and body["extensions"]["persistedQuery"] for body in bodies)
+    # The same origin, any other document: refused, whoever sends it.
+    refused = page.evaluate(
+        """async (api) => (await fetch(api, {method: "POST", headers: {"Content-Type": "application/json"},
+             body: JSON.stringify({query: "{ me { id } }"})})).json()""",
+        f"{live_server.url}/graphql/",
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"

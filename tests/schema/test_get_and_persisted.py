@@ -167,7 +167,7 @@ def test_the_process_remembers_a_bounded_number_of_hashes():
 def manifest(tmp_path, settings):
     """A client preset's manifest holding ME alone, trusted."""
     path = tmp_path / "persisted-documents.json"
-    path.write_text(json.dumps({sha(ME): ME}))
+    path.write_text(json.dumps({f"sha256:{sha(ME)}": ME}))  # as the client preset writes its keys
     settings.GRAPHQL_TRUSTED_DOCUMENTS = str(path)
     persisted.load_manifest.cache_clear()
     yield path

@@ -1,59 +1,65 @@
 // A browser app on its own origin that signs people in through gql-auth, with
 // urql. Adapt it: point API_URL at your service, list this app's origin in the
 // service's CORS_ALLOWED_ORIGINS, and pick a mode (docs/frontends.md, "Frontend apps").
-import { Client, fetchExchange, gql } from "@urql/core";
+import { Client, fetchExchange } from "@urql/core";
+import { persistedExchange } from "@urql/exchange-persisted";
+
+// The documents, typed by GraphQL Code Generator's client preset (codegen.yml): `npm run
+// build` writes src/gql/, and the manifest of them all (src/gql/persisted-documents.json)
+// that a service may trust alone (GRAPHQL_TRUSTED_DOCUMENTS).
+import { graphql } from "./gql/index.ts";
 
 /* global API_URL */ // the service's address, fixed when the app is built (build.mjs)
 
-const REGISTER = gql`
+const REGISTER = graphql(`
   mutation Register($email: String!, $password: String!) {
     register(email: $email, password: $password) { success errors { field code message } }
   }
-`;
-const LOGIN = gql`
+`);
+const LOGIN = graphql(`
   mutation Login($email: String!, $password: String!, $cookie: Boolean) {
     login(email: $email, password: $password, cookie: $cookie) {
       success token expiresAt errors { field code message } user { email } mfaToken mfaMethods
     }
   }
-`;
+`);
 // Second factors and passkeys (docs/frontends.md, "Second factors and passkeys").
-const VERIFY_MFA = gql`
+const VERIFY_MFA = graphql(`
   mutation VerifyMfa($mfaToken: String!, $code: String, $credential: JSON, $cookie: Boolean) {
     verifyMfa(mfaToken: $mfaToken, code: $code, credential: $credential, cookie: $cookie) {
       success token expiresAt errors { field code message } user { email }
     }
   }
-`;
-const WEBAUTHN_OPTIONS = gql`
+`);
+const WEBAUTHN_OPTIONS = graphql(`
   mutation WebauthnOptions($purpose: WebauthnPurpose!, $mfaToken: String) {
     webauthnOptions(purpose: $purpose, mfaToken: $mfaToken) { success options errors { field code message } }
   }
-`;
-const LOGIN_WITH_PASSKEY = gql`
+`);
+const LOGIN_WITH_PASSKEY = graphql(`
   mutation LoginWithPasskey($credential: JSON!, $cookie: Boolean) {
     loginWithPasskey(credential: $credential, cookie: $cookie) {
       success token expiresAt errors { field code message } user { email }
     }
   }
-`;
-const REGISTER_PASSKEY = gql`
+`);
+const REGISTER_PASSKEY = graphql(`
   mutation RegisterPasskey($name: String!, $credential: JSON!) {
     registerPasskey(name: $name, credential: $credential) { success errors { field code message } }
   }
-`;
-const SETUP_TOTP = gql`
+`);
+const SETUP_TOTP = graphql(`
   mutation SetupTotp { setupTotp { success secret otpauthUri qrCodeSvg errors { field code message } } }
-`;
-const CONFIRM_TOTP = gql`
+`);
+const CONFIRM_TOTP = graphql(`
   mutation ConfirmTotp($code: String!) { confirmTotp(code: $code) { success codes errors { field code message } } }
-`;
-const REAUTHENTICATE = gql`
+`);
+const REAUTHENTICATE = graphql(`
   mutation Reauthenticate($password: String) { reauthenticate(password: $password) { success errors { field code message } } }
-`;
-const FACTORS = gql`query Factors { me { authenticators { id type name passkey lastUsedAt unusedCodes } } }`;
-const ME = gql`query Me { me { id email emailVerified } }`;
-const LOGOUT = gql`mutation Logout { logout { success errors { code message } } }`;
+`);
+const FACTORS = graphql(`query Factors { me { authenticators { id type name passkey lastUsedAt unusedCodes } } }`);
+const ME = graphql(`query Me { me { id email emailVerified } }`);
+const LOGOUT = graphql(`mutation Logout { logout { success errors { code message } } }`);
 
 // Token mode: the token lives in this variable only, never in localStorage,
 // where any script on the page (or an XSS) could read it.
@@ -63,9 +69,19 @@ let mfaToken = null;
 
 const client = new Client({
   url: API_URL,
-  exchanges: [fetchExchange],
+  exchanges: [
+    // Each document by its hash alone, mutations too: the service trusts this
+    // build's manifest and runs no other text (run it with GRAPHQL_TRUSTED_DOCUMENTS,
+    // README.md). By POST: the cookie (cookie mode) authenticates POSTs only.
+    persistedExchange({
+      enforcePersistedQueries: true,
+      enableForMutation: true,
+      preferGetForPersistedQueries: false,
+      generateHash: (_, document) => Promise.resolve(document.__meta__.hash),
+    }),
+    fetchExchange,
+  ],
   requestPolicy: "network-only",
-  // Queries go by GET (urql's default, GraphQL over HTTP), but for cookie mode below.
   fetchOptions: () => ({
     // Cookie mode: the browser sends the HttpOnly cookie itself, cross-origin too.
     credentials: "include",
@@ -81,9 +97,7 @@ function show(status, payload) {
 }
 
 async function query(document) {
-  // The service's cookie authenticates POSTs only (another site can make a browser
-  // send a GET): without a token, a query goes by POST so that the cookie counts.
-  const result = await client.query(document, {}, token ? {} : { preferGetMethod: false }).toPromise();
+  const result = await client.query(document, {}).toPromise();
   if (result.error) throw new Error("Could not reach the service");
   return result.data;
 }
