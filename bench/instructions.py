@@ -23,11 +23,18 @@ import io, json, sys
 from django.core.wsgi import get_wsgi_application
 application = get_wsgi_application()
 target, n, secret, drf_key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-ME = json.dumps({"query": "{ me { id email emailVerified } }"}).encode()
+import hashlib, urllib.parse
+TEXT = "{ me { id email emailVerified } }"
+ME = json.dumps({"query": TEXT}).encode()
+DIGEST = hashlib.sha256(TEXT.encode()).hexdigest()
+PERSISTED = {"persistedQuery": {"version": 1, "sha256Hash": DIGEST}}
+BY_HASH = json.dumps({"extensions": PERSISTED}).encode()
+REGISTER = json.dumps({"query": TEXT, "extensions": PERSISTED}).encode()
 
 def environ(method, path, authorization, body=b""):
+    path, _, query_string = path.partition("?")
     return {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+        "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": query_string,
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1",
         "REMOTE_ADDR": "127.0.0.1", "HTTP_AUTHORIZATION": authorization, "HTTP_ACCEPT": "application/json",
         "CONTENT_TYPE": "application/json" if body else "", "CONTENT_LENGTH": str(len(body)),
@@ -37,6 +44,9 @@ def environ(method, path, authorization, body=b""):
 
 requests = {
     "service": ("POST", "/graphql/", f"Token {secret}", ME),
+    "service GET": ("GET", "/graphql/?" + urllib.parse.urlencode({"query": TEXT}), f"Token {secret}", b""),
+    # Automatic persisted query: the hash alone, once the process knows it (warm-up).
+    "service persisted": ("POST", "/graphql/", f"Token {secret}", BY_HASH),
     "ceiling": ("GET", "/bench/me", f"Token {secret}", b""),
     "dj-rest-auth": ("GET", "/auth/user/", f"Token {drf_key}", b""),
 }
@@ -48,6 +58,8 @@ def call():
     response.close()
     return body
 
+if target == "service persisted":  # the hash made known, as a client's first miss does
+    application(environ("POST", "/graphql/", f"Token {secret}", REGISTER), lambda *args: None)
 for _ in range(20):  # warm: caches, lazy imports, the first queries
     body = call()
     assert statuses[-1].startswith("200") and b"user0000@example.com" in body, body
@@ -55,7 +67,7 @@ for _ in range(n):
     call()
 """
 
-TARGETS = ("service", "ceiling", "dj-rest-auth")
+TARGETS = ("service", "service GET", "service persisted", "ceiling", "dj-rest-auth")
 
 
 def available() -> bool:
@@ -98,6 +110,10 @@ def per_request(env: dict, python: str, secret: str, drf_key: str, progress=prin
         # As speeds, like the requests/s ratios: the other's instructions over the service's.
         "ratios": {
             "service / ceiling": round(counts["ceiling"] / counts["service"], 2),
+            # Issue #30's figures: instructions over the ceiling's (lower is leaner).
+            "service POST × ceiling": round(counts["service"] / counts["ceiling"], 2),
+            "service GET × ceiling": round(counts["service GET"] / counts["ceiling"], 2),
+            "service persisted × ceiling": round(counts["service persisted"] / counts["ceiling"], 2),
             "service / dj-rest-auth": round(counts["dj-rest-auth"] / counts["service"], 2),
         },
     }

@@ -6,7 +6,7 @@ from functools import partial
 
 import strawberry
 from django.conf import settings
-from graphql import GraphQLError, specified_rules
+from graphql import GraphQLError, MiddlewareManager, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import max_aliases as alias_limiter
 from strawberry.extensions import query_depth_limiter as depth_limiter
@@ -24,6 +24,21 @@ from schema.queries import Query
 
 
 class Schema(strawberry.Schema):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Strawberry builds a graphql-core MiddlewareManager per request from the
+        # extensions that wrap resolvers, and its cache of wrapped resolvers with it,
+        # so every field is wrapped anew at every request. The one such extension here,
+        # the optimizer, reads its settings and a context variable in `resolve`, never
+        # the request: one manager serves them all.
+        wrapping = [extension for extension in self.get_extensions(sync=True) if extension._implements_resolve()]
+        if [type(extension) for extension in wrapping] != [DjangoOptimizerExtension]:
+            raise TypeError(f"a resolver-wrapping extension kept across requests must be stateless: {wrapping}")
+        self.shared_middleware = MiddlewareManager(*wrapping)
+
+    def _get_middleware_manager(self, extensions) -> MiddlewareManager:
+        return self.shared_middleware
+
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         # Every error passes here (validation and execution alike), before
         # MaskUnexpectedErrors: the log keeps what the client won't see.

@@ -160,7 +160,11 @@ class User:
 
     # Lists ask it in their own query (the optimizer annotates it); the caller's is
     # known from the token lookup, a login's from the login (users.models.User.email_verified).
-    email_verified: bool = strawberry_django.field(annotate=models.email_verified())
+    # A resolver, not the attribute: strawberry-django reads a cached_property through
+    # django_getattr, which builds a sync_to_async wrapper at every request.
+    @strawberry_django.field(annotate={"email_verified": models.email_verified()})
+    def email_verified(self, root: models.User) -> bool:
+        return root.email_verified
 
     @strawberry_django.field(
         # A callable: `live()` reads the clock, and must read it at each request,
