@@ -25,11 +25,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from users.errors import RequestErrorCode
 
-# Hashes a process remembers for automatic persisted queries: bounded, since
-# anyone may register new ones (the oldest is forgotten, and its client sends
-# the text again).
+# Hashes a process remembers for automatic persisted queries: bounded in number and in
+# characters, since anyone may register new ones (the oldest is forgotten, and its
+# client sends the text again).
 REMEMBERED = 1024
-SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+REMEMBERED_CHARACTERS = 4 * 1024 * 1024
+SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})\Z")
 
 
 class DocumentRefused(Exception):
@@ -47,6 +48,37 @@ def not_found() -> DocumentRefused:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# The service's own pages' scripts: their documents are trusted whatever the manifest
+# says, so that GRAPHQL_TRUSTED_DOCUMENTS never locks out the hosted login or account page.
+OWN_SCRIPTS = (("users", "static/users"), ("provider", "static/provider"))
+LITERAL = re.compile(r"`([^`]*)`|\"((?:[^\"\\\n]|\\.)*)\"")
+
+
+def own_documents() -> list[str]:
+    """Every GraphQL document the service's own scripts send: each is one whole string
+    literal (no interpolation) that parses as an operation."""
+    from importlib.resources import files
+
+    from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
+
+    found = []
+    for package, folder in OWN_SCRIPTS:
+        for script in sorted(files(package).joinpath(folder).iterdir(), key=lambda entry: entry.name):
+            if not script.name.endswith(".js"):
+                continue
+            for backticked, quoted in LITERAL.findall(script.read_text(encoding="utf-8")):
+                text = backticked or quoted
+                if not text.lstrip().startswith(("query", "mutation", "{")) or "${" in text:
+                    continue
+                try:
+                    document = parse(text)
+                except GraphQLSyntaxError:
+                    continue
+                if any(isinstance(node, OperationDefinitionNode) for node in document.definitions):
+                    found.append(text)
+    return found
 
 
 @dataclass(frozen=True)
@@ -70,16 +102,18 @@ def load_manifest(path: str) -> Manifest:
         if not isinstance(document, str) or not key or not document.strip():
             raise ImproperlyConfigured(f"GRAPHQL_TRUSTED_DOCUMENTS: {path} maps {key!r} to no document.")
     # The client preset writes its keys as "sha256:<hex>": a hash is looked up without the prefix.
-    by_hash = {key.removeprefix("sha256:"): document for key, document in manifest.items()}
-    return Manifest(by_hash=by_hash, texts=frozenset(manifest.values()))
+    by_hash = {normalised(key): document for key, document in manifest.items()}
+    by_hash.update({sha256(text): text for text in own_documents()})
+    return Manifest(by_hash=by_hash, texts=frozenset(by_hash.values()))
 
 
 class Remembered:
     """Hash → text, for automatic persisted queries: least recently used goes first."""
 
-    def __init__(self, size: int = REMEMBERED) -> None:
-        self.size = size
+    def __init__(self, size: int = REMEMBERED, characters: int = REMEMBERED_CHARACTERS) -> None:
+        self.size, self.characters = size, characters
         self.texts: OrderedDict[str, str] = OrderedDict()
+        self.held = 0  # characters of the texts kept
         self.lock = Lock()  # gthread workers share the process
 
     def get(self, digest: str) -> str | None:
@@ -91,13 +125,21 @@ class Remembered:
 
     def put(self, digest: str, text: str) -> None:
         with self.lock:
-            self.texts[digest] = text
+            if digest not in self.texts:
+                self.texts[digest] = text
+                self.held += len(text)
             self.texts.move_to_end(digest)
-            while len(self.texts) > self.size:
-                self.texts.popitem(last=False)
+            while len(self.texts) > self.size or self.held > self.characters:
+                self.held -= len(self.texts.popitem(last=False)[1])
 
 
 remembered = Remembered()
+
+
+def normalised(digest: str) -> str:
+    """A SHA-256 as this module keys it: lower-case hex, without a "sha256:" prefix."""
+    found = SHA256.match(digest)
+    return found.group(1).lower() if found else digest
 
 
 def named_hash(raw: dict) -> str | None:
@@ -114,7 +156,7 @@ def named_hash(raw: dict) -> str | None:
     if document_id is not None:
         if not isinstance(document_id, str) or not document_id:
             raise DocumentRefused("documentId must be a string.", 400, RequestErrorCode.PERSISTED_QUERY_INVALID)
-        return document_id.removeprefix("sha256:")  # GraphQL over HTTP's form of a SHA-256 id
+        return normalised(document_id)  # also GraphQL over HTTP's "sha256:<hex>"
     if persisted is None:
         return None
     digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
@@ -122,7 +164,7 @@ def named_hash(raw: dict) -> str | None:
         raise DocumentRefused(
             "extensions.persistedQuery needs version 1 and a sha256Hash.", 400, RequestErrorCode.PERSISTED_QUERY_INVALID
         )
-    return digest.removeprefix("sha256:")  # as the client preset's documents carry it
+    return normalised(digest)  # also "sha256:<hex>", as the client preset's documents carry it
 
 
 def resolve(raw: dict, query: str | None, manifest_path: str) -> str | None:

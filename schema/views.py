@@ -126,7 +126,9 @@ class GraphQLView(StrawberryGraphQLView):
     def parse_http_body(self, request) -> GraphQLRequestData:
         data = super().parse_http_body(request)
         if not isinstance(data, GraphQLRequestData) or not isinstance(self.raw, dict):
-            return data  # a batch: strawberry refuses it (batching is off)
+            # A batch (strawberry refuses it before this, batching being off): never
+            # let one past the document rules.
+            raise HTTPException(400, "Send one operation per request.")
         query = persisted.resolve(self.raw, data.query, settings.GRAPHQL_TRUSTED_DOCUMENTS)
         if query is data.query:
             return data
@@ -145,7 +147,7 @@ class GraphQLView(StrawberryGraphQLView):
         except HTTPException as error:
             # GraphQL over HTTP: a mutation by GET is a method not allowed (405), not a bad request.
             if request_adapter.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, "Mutations are sent by POST.") from None
+                raise HTTPException(405, "Only queries may be sent by GET: send this by POST.") from None
             raise
 
     # The explorer (schema/templates/graphql/graphiql.html) loads only this service's

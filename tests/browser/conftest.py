@@ -61,3 +61,24 @@ def screenshot(page):
             page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def only_its_own_documents(tmp_path, settings):
+    """The service trusting a manifest that holds none of its pages' documents (only
+    tests/documents.py's): they must run all the same (schema/persisted.py trusts the
+    service's own scripts)."""
+    import hashlib
+    import json
+
+    from schema import persisted
+    from tests import documents
+
+    # The tests' own documents (what they set up with, as another app would), none of the pages'.
+    texts = [value for name, value in vars(documents).items() if name.isupper() and isinstance(value, str)]
+    manifest = tmp_path / "persisted-documents.json"
+    manifest.write_text(json.dumps({f"sha256:{hashlib.sha256(text.encode()).hexdigest()}": text for text in texts}))
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = str(manifest)
+    persisted.load_manifest.cache_clear()
+    yield
+    persisted.load_manifest.cache_clear()

@@ -18,7 +18,12 @@ from tests.documents import STRONG_PASSWORD
 from tests.support import run_jobs, totp
 from users.models import AuthToken, User
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In trusted-documents mode: the pages' own documents run whatever the manifest holds.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("only_its_own_documents"),
+]
 
 NEW_PASSWORD = "a different horse battery staple"
 

@@ -13,7 +13,12 @@ from django.utils import timezone
 from tests.documents import LOGIN, REGISTER, REQUEST_RESET, STRONG_PASSWORD
 from tests.support import key_from
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In trusted-documents mode: the pages' own documents run whatever the manifest holds.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("only_its_own_documents"),
+]
 
 NEW_PASSWORD = "a fresh and long passphrase"
 

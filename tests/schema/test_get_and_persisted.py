@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from schema import persisted
 from schema.extensions import documents
+from tests.servers import ROOT
 from users.models import AuthToken
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_a_persisted_request_that_does_not_hold_together_is_refused(body):
     answer = post(body)
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_INVALID"
-    assert persisted.remembered.get(sha(ME)) is None  # nothing remembered from it
+    assert not persisted.remembered.texts  # nothing remembered from it, under any hash
 
 
 def test_one_hash_costs_one_parse_and_one_validation_per_process(token, monkeypatch):
@@ -212,3 +213,101 @@ def test_a_manifest_that_is_not_one_stops_start_up(tmp_path, content):
         persisted.load_manifest(str(path))
     with pytest.raises(ImproperlyConfigured, match="not a readable JSON file"):
         persisted.load_manifest(str(tmp_path / "missing.json"))
+
+
+def test_the_services_own_pages_send_whole_documents_that_the_schema_accepts():
+    """Each document the hosted pages' scripts send is one literal (no `${}`), found by
+    schema/persisted.py and valid against the schema, so it can be trusted by its text."""
+    import re
+
+    from graphql import parse, validate
+
+    from schema.schema import schema
+
+    found = persisted.own_documents()
+    assert len(found) >= 20
+    for text in found:
+        assert validate(schema._schema, parse(text)) == [], text
+    for package in ("users/static/users", "provider/static/provider"):
+        for script in (ROOT / package).glob("*.js"):
+            pieced = re.findall(r"`[^`]*(?:mutation|query)[^`]*\$\{[^`]*`", script.read_text())
+            assert pieced == [], f"{script.name} builds a document from pieces: {pieced}"
+
+
+@pytest.mark.usefixtures("manifest")
+def test_the_services_own_documents_run_whatever_the_manifest_holds(token):
+    own = next(text for text in persisted.own_documents() if text.lstrip().startswith("{ me"))
+    answer = post({"query": own}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert answer.status_code == 200 and answer.json()["data"]["me"]["email"] == "ada@example.com"
+
+
+def test_the_process_remembers_a_bounded_number_of_characters():
+    store = persisted.Remembered(size=100, characters=10)
+    for text in ("aaaa", "bbbb", "cccc"):
+        store.put(sha(text), text)
+    assert store.get(sha("aaaa")) is None and store.get(sha("cccc")) == "cccc" and store.held == 8
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"query": "query Q { me { id } } mutation M { logout { success } }", "operationName": "M"},
+        {"extensions": apq(sha(LOGOUT))},
+        {"documentId": sha(LOGOUT)},
+    ],
+    ids=["named-in-a-document-of-two", "by-hash", "by-document-id"],
+)
+def test_no_way_of_naming_a_mutation_runs_it_by_get(token, params):
+    post({"query": LOGOUT, "extensions": apq(sha(LOGOUT))})  # the process knows its hash
+    answer = get(params, HTTP_AUTHORIZATION=f"Token {token}")
+    assert answer.status_code == 405 and answer.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    assert AuthToken.objects.count() == 1
+
+
+def test_other_methods_are_told_which_are_allowed():
+    answer = Client().put("/graphql/", "{}", content_type="application/json")
+    assert answer.status_code == 405 and answer["Allow"] == "GET, POST"
+
+
+def test_a_get_takes_its_variables_as_json(token):
+    query = "query($first: Int) { me { securityEvents(first: $first) { type } } }"
+    answer = get({"query": query, "variables": json.dumps({"first": 1})}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert answer.json()["data"]["me"]["securityEvents"] is not None
+
+
+def test_a_hash_in_capitals_or_with_its_prefix_names_the_same_document(token):
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    post({"query": ME, "extensions": apq(sha(ME).upper())}, **auth)
+    assert get({"extensions": apq(f"sha256:{sha(ME)}")}, **auth).json()["data"]["me"]
+
+
+def test_a_get_naming_its_document_is_a_query_not_a_visit_to_the_explorer(token, settings):
+    post({"query": ME, "extensions": apq(sha(ME))})
+    answer = Client().get(
+        "/graphql/", {"documentId": sha(ME)}, HTTP_ACCEPT="text/html", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    assert answer["Content-Type"].startswith("application/json") and answer.json()["data"]["me"]
+
+
+@pytest.mark.usefixtures("manifest")
+def test_a_trusted_document_runs_by_get_too(token):
+    assert get({"documentId": sha(ME)}, HTTP_AUTHORIZATION=f"Token {token}").json()["data"]["me"]
+    assert get({"query": "{ me { id } }"}).json()["errors"][0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"
+
+
+def test_one_middleware_manager_serves_every_request_and_only_a_stateless_one():
+    from strawberry.extensions import SchemaExtension
+
+    from schema.schema import Schema, schema
+
+    assert schema._get_middleware_manager([]) is schema.shared_middleware
+
+    class Wrapping(SchemaExtension):
+        def resolve(self, _next, root, info, *args, **kwargs):
+            return _next(root, info, *args, **kwargs)
+
+    from schema.mutations import Mutation
+    from schema.queries import Query
+
+    with pytest.raises(TypeError, match="stateless"):
+        Schema(query=Query, mutation=Mutation, extensions=[Wrapping])

@@ -17,7 +17,6 @@
     applications { id name scopes grantedAt lastUsedAt }
     identities { id email provider { name } createdAt lastUsedAt }
     securityEvents(first: 20) { type createdAt ipAddress userAgent } } }`;
-  const RESULT = "success errors { field code message }";
 
   const EVENTS = {
     LOGIN: gettext("Signed in"),
@@ -203,7 +202,7 @@
       }
       const buttons = factor.type === "RECOVERY_CODES" ? [] : [
         button(gettext("Remove"), interpolate(gettext("Remove %s"), [name]), async () => {
-          const result = await mutate(`mutation($id: ID!) { result: removeAuthenticator(id: $id) { ${RESULT} } }`, { id: factor.id });
+          const result = await mutate(`mutation($id: ID!) { result: removeAuthenticator(id: $id) { success errors { field code message } } }`, { id: factor.id });
           if (!result.success) return fail(reason(result));
           await reload(interpolate(gettext("Removed: %s."), [name]));
         }),
@@ -225,7 +224,7 @@
       if (session.current) parts.unshift(gettext("This browser"));
       const buttons = session.current ? [] : [
         button(gettext("End"), interpolate(gettext("End the session of %s"), [title]), async () => {
-          const result = await mutate(`mutation($id: ID!) { result: revokeSession(id: $id) { ${RESULT} } }`, { id: session.id });
+          const result = await mutate(`mutation($id: ID!) { result: revokeSession(id: $id) { success errors { field code message } } }`, { id: session.id });
           if (!result.success) return fail(reason(result));
           await reload(gettext("The session has been ended."));
         }),
@@ -244,7 +243,7 @@
       const detail = [interpolate(gettext("Since %s"), [when(application.grantedAt)]), application.scopes.join(" ")];
       list.append(row(application.name, detail.join(" · "), [
         button(gettext("Revoke"), interpolate(gettext("Revoke the access of %s"), [application.name]), async () => {
-          const result = await mutate(`mutation($id: ID!) { result: revokeApplication(id: $id) { ${RESULT} } }`, { id: application.id });
+          const result = await mutate(`mutation($id: ID!) { result: revokeApplication(id: $id) { success errors { field code message } } }`, { id: application.id });
           if (!result.success) return fail(reason(result));
           await reload(interpolate(gettext("%s no longer has access."), [application.name]));
         }),
@@ -261,7 +260,7 @@
       const detail = [identity.email, interpolate(gettext("Linked %s"), [when(identity.createdAt)])].filter(Boolean);
       list.append(row(name, detail.join(" · "), [
         button(gettext("Unlink"), interpolate(gettext("Unlink %s"), [name]), async () => {
-          const result = await mutate(`mutation($id: ID!) { result: unlinkIdentity(id: $id) { ${RESULT} } }`, { id: identity.id });
+          const result = await mutate(`mutation($id: ID!) { result: unlinkIdentity(id: $id) { success errors { field code message } } }`, { id: identity.id });
           if (!result.success) return fail(reason(result));
           await reload(interpolate(gettext("%s no longer signs you in."), [name]));
         }),
@@ -328,7 +327,7 @@
         try {
           const result = (await call(
             `mutation($password: String, $code: String, $credential: JSON) {
-              result: reauthenticate(password: $password, code: $code, credential: $credential) { ${RESULT} } }`,
+              result: reauthenticate(password: $password, code: $code, credential: $credential) { success errors { field code message } } }`,
             answer)).result;
           if (settled) return;
           if (result.success) return finish(true);
@@ -379,7 +378,7 @@
 
   async function webauthnOptions(purpose) {
     // Not `mutate`: inside the dialog, a refusal is said there, never a second dialog.
-    const result = (await call(`mutation($purpose: WebauthnPurpose!) { result: webauthnOptions(purpose: $purpose) { ${RESULT} options } }`, { purpose: purpose })).result;
+    const result = (await call(`mutation($purpose: WebauthnPurpose!) { result: webauthnOptions(purpose: $purpose) { success errors { field code message } options } }`, { purpose: purpose })).result;
     if (!result.success) throw new Error(reason(result));
     return result.options;
   }
@@ -403,7 +402,7 @@
     fieldError(input, "");
     if (!input.value.trim()) return fieldError(input, gettext("Enter the new address."));
     act(event.submitter || input, async () => {
-      const result = await mutate(`mutation($email: String!) { result: changeEmail(newEmail: $email) { ${RESULT} } }`, { email: input.value });
+      const result = await mutate(`mutation($email: String!) { result: changeEmail(newEmail: $email) { success errors { field code message } } }`, { email: input.value });
       if (!result.success) return fieldError(input, reason(result));
       say(interpolate(gettext("We sent a link to %s. Your address changes once you open it."), [input.value.trim()]));
       input.value = "";
@@ -419,7 +418,7 @@
     if (!old.value) return fieldError(old, gettext("Enter your current password."));
     if (!fresh.value) return fieldError(fresh, gettext("Enter a new password."));
     act(event.submitter || fresh, async () => {
-      const result = await mutate(`mutation($old: String!, $new: String!) { result: changePassword(oldPassword: $old, newPassword: $new) { ${RESULT} } }`,
+      const result = await mutate(`mutation($old: String!, $new: String!) { result: changePassword(oldPassword: $old, newPassword: $new) { success errors { field code message } } }`,
         { old: old.value, new: fresh.value });
       if (!result.success) {
         const error = result.errors[0];
@@ -433,7 +432,7 @@
 
   $("add-totp").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
-      const result = await mutate(`mutation { result: setupTotp { ${RESULT} secret qrCodeSvg } }`);
+      const result = await mutate(`mutation { result: setupTotp { success errors { field code message } secret qrCodeSvg } }`);
       if (!result.success) return fail(reason(result));
       // As an image: the SVG is only drawn, never run.
       $("totp-qr").src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(result.qrCodeSvg)));
@@ -461,7 +460,7 @@
     fieldError(input, "");
     if (!input.value.trim()) return fieldError(input, gettext("Enter the code the app shows."));
     act(event.submitter || input, async () => {
-      const result = await mutate(`mutation($code: String!) { result: confirmTotp(code: $code) { ${RESULT} codes } }`, { code: input.value.trim() });
+      const result = await mutate(`mutation($code: String!) { result: confirmTotp(code: $code) { success errors { field code message } codes } }`, { code: input.value.trim() });
       if (!result.success) return fieldError(input, reason(result));
       input.value = "";
       closeTotpSetup();
@@ -473,7 +472,7 @@
 
   $("regenerate-codes").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
-      const result = await mutate(`mutation { result: regenerateRecoveryCodes { ${RESULT} codes } }`);
+      const result = await mutate(`mutation { result: regenerateRecoveryCodes { success errors { field code message } codes } }`);
       if (!result.success) return fail(reason(result));
       showCodes(result.codes);  // first: shown once, whatever happens next
       say(gettext("New recovery codes: the old ones no longer work."));
@@ -495,7 +494,7 @@
         } catch (error) {
           return fieldError(name, gettext("The passkey was not made. Try again."));
         }
-        const result = await mutate(`mutation($name: String!, $credential: JSON!) { result: registerPasskey(name: $name, credential: $credential) { ${RESULT} } }`,
+        const result = await mutate(`mutation($name: String!, $credential: JSON!) { result: registerPasskey(name: $name, credential: $credential) { success errors { field code message } } }`,
           { name: name.value.trim(), credential: credential.toJSON() });
         if (!result.success) return fieldError(name, reason(result));
         name.value = "";
@@ -506,7 +505,7 @@
 
   $("logout-all").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
-      const result = await mutate(`mutation { result: logoutAll { ${RESULT} } }`);
+      const result = await mutate(`mutation { result: logoutAll { success errors { field code message } } }`);
       if (!result.success) return fail(reason(result));
       toLogin();
     });
@@ -514,7 +513,7 @@
 
   $("sign-out").addEventListener("click", function (event) {
     act(event.currentTarget, async () => {
-      const result = await mutate(`mutation { result: logout { ${RESULT} } }`);
+      const result = await mutate(`mutation { result: logout { success errors { field code message } } }`);
       if (!result.success) return fail(reason(result));
       toLogin();
     });
@@ -524,7 +523,7 @@
     event.preventDefault();
     const choice = $("language-choice");
     act(event.submitter || choice, async () => {
-      const result = await mutate(`mutation($language: String!) { result: setLanguage(language: $language) { ${RESULT} } }`, { language: choice.value });
+      const result = await mutate(`mutation($language: String!) { result: setLanguage(language: $language) { success errors { field code message } } }`, { language: choice.value });
       if (!result.success) return fail(reason(result));
       window.location.assign(window.location.pathname);  // the page itself in the new language (a ?lang= would outrank it)
     });
@@ -536,7 +535,7 @@
     fieldError(confirmed, "");
     if (!confirmed.checked) return fieldError(confirmed, gettext("Tick the box to confirm."));
     act(event.submitter || confirmed, async () => {
-      const result = await mutate(`mutation { result: deleteAccount { ${RESULT} } }`);
+      const result = await mutate(`mutation { result: deleteAccount { success errors { field code message } } }`);
       if (!result.success) return fail(reason(result));
       root.hidden = true;
       $("deleted").hidden = false;

@@ -64,6 +64,7 @@
     }
   });
 
-  linkRequestForm(document.getElementById("request-form"), "requestPasswordReset",
-                  document.getElementById("request-done"));
+  linkRequestForm(document.getElementById("request-form"),
+    "mutation($email: String!) { result: requestPasswordReset(email: $email) { success errors { code message } } }",
+    document.getElementById("request-done"));
 })();

@@ -1,4 +1,5 @@
 // Lets this network past the account-wide lock when the owner clicks.
 "use strict";
 
-window.gqlAuth.confirmButton(document.getElementById("confirm"), "unlockAccount");
+window.gqlAuth.confirmButton(document.getElementById("confirm"),
+  "mutation($key: String!) { result: unlockAccount(key: $key) { success errors { code message } } }");

@@ -4,7 +4,9 @@
 
 (function () {
   const { confirmButton, linkRequestForm } = window.gqlAuth;
-  confirmButton(document.getElementById("confirm"), "verifyEmail");
-  linkRequestForm(document.getElementById("resend-form"), "resendVerificationEmail",
-                  document.getElementById("resend-done"));
+  confirmButton(document.getElementById("confirm"),
+    "mutation($key: String!) { result: verifyEmail(key: $key) { success errors { code message } } }");
+  linkRequestForm(document.getElementById("resend-form"),
+    "mutation($email: String!) { result: resendVerificationEmail(email: $email) { success errors { code message } } }",
+    document.getElementById("resend-done"));
 })();
