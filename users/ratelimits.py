@@ -45,13 +45,13 @@ def humanize(seconds: float) -> str:
         (86400, lambda n: ngettext("%(count)d day", "%(count)d days", n)),
         (3600, lambda n: ngettext("%(count)d hour", "%(count)d hours", n)),
         (60, lambda n: ngettext("%(count)d minute", "%(count)d minutes", n)),
-        (1, lambda n: ngettext("%(count)d second", "%(count)d seconds", n)),
     )
     for size, say in units:
-        if seconds >= size or size == 1:
+        if seconds >= size:
             count = round(seconds / size)
             return say(count) % {"count": count}
-    raise AssertionError("unreachable")
+    count = round(seconds)
+    return ngettext("%(count)d second", "%(count)d seconds", count) % {"count": count}
 
 
 def allows(request: HttpRequest, action: str, *, key: str | None = None) -> bool:

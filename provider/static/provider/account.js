@@ -116,10 +116,18 @@
   const passkeys = Boolean(window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON
     && PublicKeyCredential.parseRequestOptionsFromJSON);
 
+  // The landing pages' own (users/static/users/api.js, loaded by every page), and the
+  // keyboard's focus on the field it is about.
   function fieldError(input, message) {
-    $(input.id + "-error").textContent = message || "";
-    input.setAttribute("aria-invalid", message ? "true" : "false");
+    window.gqlAuth.fieldError(input, message);
     if (message) input.focus();
+  }
+
+  // What a failed step-up answer says: the browser's refusal of a key in the page's words.
+  function failureMessage(failure) {
+    return failure.name === "NotAllowedError"
+      ? gettext("The security key was not used. Try again, or use another way.")
+      : failure.message;
   }
 
   // Runs an action from a button or form: busy while it runs, its failure said.
@@ -334,9 +342,7 @@
           error.textContent = reason(result);
           (answer.code ? code : password).focus();
         } catch (failure) {
-          if (!settled) error.textContent = failure.name === "NotAllowedError"
-            ? gettext("The security key was not used. Try again, or use another way.")
-            : failure.message;
+          if (!settled) error.textContent = failureMessage(failure);
         } finally {
           if (!settled) busy(false);
         }
@@ -361,10 +367,10 @@
           const credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options.publicKey) });
           await send({ credential: credential.toJSON() });
         } catch (failure) {
-          if (!settled) error.textContent = failure.name === "NotAllowedError"
-            ? gettext("The security key was not used. Try again, or use another way.")
-            : failure.message;
-          if (!settled) busy(false);
+          if (!settled) {
+            error.textContent = failureMessage(failure);
+            busy(false);
+          }
         }
       }
       $("reauth-form").addEventListener("submit", submitted);
