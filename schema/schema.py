@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
+from types import NoneType
 
 import strawberry
 from django.conf import settings
-from graphql import GraphQLError, MiddlewareManager, specified_rules
+from graphql import GraphQLError, MiddlewareManager, execute, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import max_aliases as alias_limiter
 from strawberry.extensions import query_depth_limiter as depth_limiter
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry_django import optimizer
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.extensions import (
@@ -18,9 +24,14 @@ from schema.extensions import (
     OneCredentialMutationPerRequest,
     hide_suggestions,
     log_errors,
+    runnable,
 )
 from schema.mutations import Mutation
 from schema.queries import Query
+
+# The extensions whose work the known-document path (Schema.execute_sync) does
+# itself, in this order; a schema with any other runs strawberry's path alone.
+KNOWN_EXTENSIONS = [CheckedDocuments, DjangoOptimizerExtension, MaskUnexpectedErrors]
 
 
 class Schema(strawberry.Schema):
@@ -35,9 +46,95 @@ class Schema(strawberry.Schema):
         if [type(extension) for extension in wrapping] != [DjangoOptimizerExtension]:
             raise TypeError(f"a resolver-wrapping extension kept across requests must be stateless: {wrapping}")
         self.shared_middleware = MiddlewareManager(*wrapping)
+        self.optimizer = wrapping[0]
+        kinds = [getattr(extension, "func", extension) for extension in self.extensions]
+        known_path = (
+            kinds == KNOWN_EXTENSIONS
+            and not self.directives
+            and not self.config.enable_experimental_incremental_execution
+        )
+        # The rules and token bound the documents are checked with (CheckedDocuments' arguments).
+        self.document_checks = self.extensions[0].args if known_path else None
 
     def _get_middleware_manager(self, extensions) -> MiddlewareManager:
         return self.shared_middleware
+
+    def execute_sync(
+        self,
+        query,
+        variable_values=None,
+        context_value=None,
+        root_value=None,
+        operation_name=None,
+        allowed_operation_types=None,
+        operation_extensions=None,
+    ) -> ExecutionResult:
+        """A document this process has parsed and validated runs straight on
+        graphql-core, doing what the schema's extensions would do around it: their
+        hooks, each wrapped per request and per stage, cost more than the execution of
+        a small query. Anything else (a new text, an invalid one, an operation name
+        the document lacks) takes strawberry's path, which answers its errors."""
+        operation_type = None
+        if self.document_checks is not None and isinstance(query, str) and isinstance(operation_name, (str, NoneType)):
+            rules, max_tokens = self.document_checks
+            known = runnable(self._schema, query, max_tokens, rules)
+            operation_type = known.operation_types.get(operation_name) if known is not None else None
+        if operation_type is None:
+            return super().execute_sync(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+        allowed = DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
+        if operation_type not in allowed:
+            raise InvalidOperationTypeError(operation_type)
+        token = optimizer.optimizer.set(self.optimizer)  # what DjangoOptimizerExtension.on_execute does
+        try:
+            result = execute(
+                self._schema,
+                known.document,
+                root_value=root_value,
+                context_value=context_value,
+                variable_values=variable_values,
+                operation_name=known.first_operation_name if operation_name is None else operation_name,
+                middleware=self.shared_middleware,
+                executor_class=self.execution_context_class,
+                is_awaitable=optimized_is_awaitable,
+                is_async_iterable=lambda _value: False,
+                operation_extensions=operation_extensions,
+            )
+            if optimized_is_awaitable(result):
+                result.close()
+                raise RuntimeError("GraphQL execution failed to complete synchronously.")
+            errors = result.errors
+        except Exception as error:  # as strawberry's path turns it into the answer's error
+            result, errors = (
+                None,
+                [error if isinstance(error, GraphQLError) else GraphQLError(str(error), original_error=error)],
+            )
+        finally:
+            optimizer.optimizer.reset(token)
+        if errors:
+            context = ExecutionContext(
+                query=query,
+                schema=self,
+                allowed_operations=allowed,
+                context=context_value,
+                root_value=root_value,
+                variables=variable_values,
+                provided_operation_name=operation_name,
+                operation_extensions=operation_extensions,
+            )
+            context.graphql_document = known.document
+            self._process_errors(errors, context)  # logged as they are, then masked
+            masking = MaskUnexpectedErrors()
+            masking.execution_context = context
+            errors = masking._process_errors(errors)
+        return ExecutionResult(data=result.data if result is not None else None, errors=errors, extensions={})
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         # Every error passes here (validation and execution alike), before

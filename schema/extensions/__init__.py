@@ -8,7 +8,15 @@ one per module as strawberry ships its own extensions:
 """
 
 from schema.extensions.cost import DocumentCost, TooComplex, UnknownFragment, cost_error
-from schema.extensions.documents import DOCUMENTS_CACHED, CheckedDocuments, checked, parsed, validation_errors
+from schema.extensions.documents import (
+    DOCUMENTS_CACHED,
+    CheckedDocuments,
+    Runnable,
+    checked,
+    parsed,
+    runnable,
+    validation_errors,
+)
 from schema.extensions.masking import MaskUnexpectedErrors, hide_suggestions, is_unexpected, log_errors
 from schema.extensions.one_credential import CREDENTIAL, OneCredentialMutationPerRequest, credential_mutations
 
@@ -19,6 +27,7 @@ __all__ = [
     "DocumentCost",
     "MaskUnexpectedErrors",
     "OneCredentialMutationPerRequest",
+    "Runnable",
     "TooComplex",
     "UnknownFragment",
     "checked",
@@ -28,5 +37,6 @@ __all__ = [
     "is_unexpected",
     "log_errors",
     "parsed",
+    "runnable",
     "validation_errors",
 ]

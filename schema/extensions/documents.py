@@ -4,10 +4,12 @@ ValidationCache do."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from schema.extensions.cost import cost_error
 
@@ -34,6 +36,39 @@ def validation_errors(schema: GraphQLSchema, query: str, max_tokens: int, rules:
     """`checked`, keyed by the text, whose hash Python keeps: a parsed document
     (graphql-core's frozen dataclasses) would be hashed node by node per request."""
     return checked(schema, parsed(query, max_tokens), rules)
+
+
+@dataclass(frozen=True)
+class Runnable:
+    """A document known to be valid: the type of each operation it holds, by name,
+    and the operation a request naming none runs (strawberry runs the first)."""
+
+    document: DocumentNode
+    operation_types: dict[str | None, OperationType]
+    first_operation_name: str | None
+
+
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def runnable(schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple) -> Runnable | None:
+    """The text's document if it parses and is valid, else None (its errors are
+    the full path's to answer)."""
+    try:
+        if validation_errors(schema, query, max_tokens, rules):
+            return None
+    except GraphQLError:  # a syntax error, or too many tokens
+        return None
+    document = parsed(query, max_tokens)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    types = {d.name.value: OperationType(d.operation.value) for d in reversed(operations) if d.name}
+    types[None] = OperationType(operations[0].operation.value)  # a valid document holds one at least
+    first = operations[0].name
+    return Runnable(document, types, first.value if first else None)
+
+
+def forget() -> None:
+    """Empty the process's document caches (tests that count parses and validations)."""
+    for cache in (parsed, validation_errors, runnable):
+        cache.cache_clear()
 
 
 class CheckedDocuments(SchemaExtension):

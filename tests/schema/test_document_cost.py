@@ -41,9 +41,9 @@ def validations(monkeypatch):
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(OverlappingFieldsCanBeMergedRule, "__init__", counting)
-    from schema.extensions import validation_errors
+    from schema.extensions import documents
 
-    validation_errors.cache_clear()  # documents other tests sent are validated already
+    documents.forget()  # documents other tests sent are validated already
     return calls
 
 

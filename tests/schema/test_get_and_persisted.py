@@ -126,8 +126,7 @@ def test_a_persisted_request_that_does_not_hold_together_is_refused(body):
 
 
 def test_one_hash_costs_one_parse_and_one_validation_per_process(token, monkeypatch):
-    documents.parsed.cache_clear()
-    documents.validation_errors.cache_clear()
+    documents.forget()
     validations = []
     checked = documents.checked
     monkeypatch.setattr(documents, "checked", lambda *args: validations.append(1) or checked(*args))
