@@ -10,7 +10,7 @@ from cross_web import HTTPException
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
@@ -59,6 +59,17 @@ def failure(request: HttpRequest, status: int, code: RequestErrorCode, message: 
     return json_error(f"{message} (request id {request.request_id}).", status, code=code, request_id=request.request_id)
 
 
+class Answer(HttpResponse):
+    """The response resolvers set cookies and a status on (info.context.response),
+    sent as the answer itself: strawberry's encodes an empty JSON object to make
+    it, then copies its headers and cookies into a new response."""
+
+    status_code = None  # 200 unless a resolver sets one
+
+    def __init__(self) -> None:
+        super().__init__(content_type="application/json")
+
+
 class GraphQLView(StrawberryGraphQLView):
     """Strawberry's view, authenticated by API token alone, answering JSON always;
     queries by GET too (GraphQL over HTTP), documents by their hash (schema/persisted.py)."""
@@ -103,6 +114,15 @@ class GraphQLView(StrawberryGraphQLView):
         add_never_cache_headers(response)
         response["X-Request-ID"] = request.request_id
         return response
+
+    def get_sub_response(self, request: HttpRequest) -> Answer:
+        return Answer()
+
+    def create_response(self, response_data, sub_response: Answer) -> HttpResponseBase:
+        sub_response.content = self.encode_json(response_data)
+        if sub_response.status_code is None:
+            sub_response.status_code = 200
+        return sub_response
 
     def parse_json(self, data: str | bytes) -> object:
         try:
