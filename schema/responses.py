@@ -3,9 +3,12 @@ refusals, Django's error views, and the extensions of masked GraphQL errors."""
 
 from __future__ import annotations
 
+import time
 from enum import Enum
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from users.errors import RequestErrorCode
 
@@ -13,6 +16,21 @@ from users.errors import RequestErrorCode
 # connection it came on serves the next request: left unread, the server would
 # parse it as the next request, or close a connection it said it keeps alive.
 DRAINED_BODY_MAX = 4 * 1024 * 1024
+
+
+# What Django's add_never_cache_headers writes on a response without Cache-Control.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cached(response: HttpResponseBase) -> None:
+    """Django's add_never_cache_headers for the API's answers, which carry no caching
+    header of their own: it parses and re-joins Cache-Control through regular
+    expressions and sets, about 120 K instructions, 4% of a `me` request."""
+    if response.has_header("Cache-Control") or response.has_header("Expires"):
+        add_never_cache_headers(response)  # merged, as Django merges them
+        return
+    response.headers["Expires"] = http_date(time.time())
+    response.headers["Cache-Control"] = NEVER_CACHE
 
 
 def error_extensions(code: Enum | None = None, request_id: str | None = None) -> dict:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 
 from cross_web import HTTPException
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from strawberry.django.views import GraphQLView as StrawberryGraphQLView
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from schema import persisted
-from schema.responses import body_too_large, json_error
+from schema.responses import body_too_large, json_error, never_cached
 from users.authentication import set_user_from_token
 from users.errors import RequestErrorCode
 from users.languages import follow_the_caller
@@ -49,8 +48,8 @@ def nesting_exceeds(value: object, limit: int) -> bool:
 
 def new_request_id(request: HttpRequest) -> str:
     """The id this request is logged and answered under."""
-    given = request.headers.get("X-Request-ID", "")
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
 
 
 def failure(request: HttpRequest, status: int, code: RequestErrorCode, message: str) -> JsonResponse:
@@ -111,7 +110,7 @@ class GraphQLView(StrawberryGraphQLView):
                 # A bug outside any resolver. Answered here rather than by Django, whose
                 # DEBUG page would show settings and the environment to the client.
                 response = failure(request, 500, RequestErrorCode.INTERNAL_SERVER_ERROR, "Internal server error")
-        add_never_cache_headers(response)
+        never_cached(response)
         response["X-Request-ID"] = request.request_id
         return response
 

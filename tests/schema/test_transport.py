@@ -1,5 +1,12 @@
 """What every client can count on from the HTTP exchange itself."""
 
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from schema.responses import never_cached
 from tests.documents import ME
 
 
@@ -13,6 +20,21 @@ def test_malformed_body_answers_json(gql):
 def test_answers_are_never_cached(gql):
     response = gql.post(ME)
     assert "no-store" in response["Cache-Control"]
+
+
+def test_answers_carry_the_headers_djangos_never_cache_writes(gql):
+    response, django = gql.post(ME), HttpResponse()
+    add_never_cache_headers(django)
+    assert response["Cache-Control"] == django["Cache-Control"]
+    expires, expected = parsedate_to_datetime(response["Expires"]), parsedate_to_datetime(django["Expires"])
+    assert abs(expires - expected) <= timedelta(seconds=5)
+
+
+def test_a_caching_header_already_set_is_merged_as_django_merges_it():
+    ours, django = HttpResponse(headers={"Cache-Control": "public"}), HttpResponse(headers={"Cache-Control": "public"})
+    never_cached(ours)
+    add_never_cache_headers(django)
+    assert ours["Cache-Control"] == django["Cache-Control"]
 
 
 def test_a_session_cookie_does_not_authenticate(gql, make_user):
