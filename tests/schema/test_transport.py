@@ -70,3 +70,46 @@ def test_no_request_has_its_headers_scanned_for_stream_transports(gql, ada, logi
     assert gql(ME, token=token)["me"]["email"] == "ada@example.com"
     assert gql.client.get("/graphql/", {"query": ME}, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert walked == []
+
+
+def nested_variables(levels: int) -> str:
+    """A body whose variables nest `levels` lists deep (the body's object is one more)."""
+    return '{"query": "{ __typename }", "variables": {"a": ' + "[" * (levels - 2) + "]" * (levels - 2) + "}}"
+
+
+def test_a_body_nesting_past_the_bound_is_refused_and_one_at_the_bound_is_not(gql):
+    deep = gql.client.post("/graphql/", nested_variables(33), content_type="application/json")
+    assert deep.status_code == 400
+    assert deep.json()["errors"][0]["message"] == "The request body nests deeper than 32 levels."
+    at_bound = gql.client.post("/graphql/", nested_variables(32), content_type="application/json")
+    assert at_bound.json() == {"data": {"__typename": "Query"}}
+
+
+def test_brackets_in_strings_do_not_make_a_body_deep(gql):
+    body = '{"query": "{ __typename }", "variables": {"a": "' + "[{" * 100 + '"}}'
+    assert gql.client.post("/graphql/", body, content_type="application/json").json() == {
+        "data": {"__typename": "Query"}
+    }
+
+
+def test_a_body_that_opens_few_objects_is_not_walked_for_its_depth(gql, monkeypatch):
+    from schema import views
+
+    walked = []
+    monkeypatch.setattr(views, "nesting_exceeds", lambda *args: walked.append(1) or False)
+    assert gql(ME) == {"me": None}
+    assert walked == []
+
+
+def test_answers_are_encoded_as_strawberry_encodes_them():
+    import json
+    from datetime import UTC, datetime
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from schema.schema import schema
+    from schema.views import GraphQLView
+
+    answer = {"data": {"me": {"id": "1", "lastLogin": datetime(2026, 12, 7, tzinfo=UTC), "é": [1.5, None]}}}
+    expected = json.dumps(answer, cls=DjangoJSONEncoder, separators=(",", ":"))
+    assert GraphQLView(schema=schema).encode_json(answer) == expected
