@@ -3,6 +3,7 @@
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
+import pytest
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -113,3 +114,46 @@ def test_answers_are_encoded_as_strawberry_encodes_them():
     answer = {"data": {"me": {"id": "1", "lastLogin": datetime(2026, 12, 7, tzinfo=UTC), "é": [1.5, None]}}}
     expected = json.dumps(answer, cls=DjangoJSONEncoder, separators=(",", ":"))
     assert GraphQLView(schema=schema).encode_json(answer) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"query": 1}, "The GraphQL operation's `query` must be a string or null, if provided."),
+        ({"query": ME, "variables": []}, "The GraphQL operation's `variables` must be an object or null, if provided."),
+        (
+            {"query": ME, "extensions": "x"},
+            "The GraphQL operation's `extensions` must be an object or null, if provided.",
+        ),
+    ],
+)
+def test_a_malformed_operation_is_refused_with_strawberrys_words(gql, body, message):
+    response = gql.client.post("/graphql/", body, content_type="application/json")
+    assert (response.status_code, response.json()["errors"][0]["message"]) == (400, message)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": ME},
+        {"query": ME, "variables": {"a": [1, {"b": None}]}, "operationName": "Me", "extensions": {"x": 1}},
+        {"query": None, "variables": None, "extensions": None},
+        {"documentId": "abc", "operationName": None},
+    ],
+)
+def test_a_request_is_read_as_strawberry_reads_it(rf, body):
+    """The view reads JSON bodies itself (without strawberry's content-type parse):
+    what it reads is what strawberry's parse_http_body reads."""
+    import json
+
+    from cross_web import DjangoHTTPRequestAdapter
+    from strawberry.http.sync_base_view import SyncBaseHTTPView
+
+    from schema.schema import schema
+    from schema.views import GraphQLView, operation_parts
+
+    request = rf.post("/graphql/", json.dumps(body), content_type="application/json")
+    theirs = SyncBaseHTTPView.parse_http_body(GraphQLView(schema=schema), DjangoHTTPRequestAdapter(request))
+    query, variables, extensions = operation_parts(body)
+    assert (theirs.query, theirs.variables, theirs.extensions) == (query, variables, extensions)
+    assert theirs.operation_name == body.get("operationName")
