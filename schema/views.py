@@ -91,7 +91,9 @@ class Answer(HttpResponse):
     status_code = None  # 200 unless a resolver sets one
 
     def __init__(self) -> None:
-        super().__init__(content_type="application/json")
+        # The charset given, so that setting the content does not look for it in
+        # the Content-Type header by regular expression.
+        super().__init__(content_type="application/json", charset="utf-8")
 
 
 class GraphQLView(StrawberryGraphQLView):

@@ -157,3 +157,12 @@ def test_a_request_is_read_as_strawberry_reads_it(rf, body):
     query, variables, extensions = operation_parts(body)
     assert (theirs.query, theirs.variables, theirs.extensions) == (query, variables, extensions)
     assert theirs.operation_name == body.get("operationName")
+
+
+def test_the_expiry_date_kept_for_a_second_is_the_one_django_writes():
+    from django.utils.http import http_date
+
+    from schema.responses import date_of
+
+    for moment in (1_765_000_000.0, 1_765_000_000.999, 1_765_000_001.5):
+        assert date_of(int(moment)) == http_date(moment)
