@@ -609,6 +609,9 @@ def table(r: dict) -> str:
     for name, target in targets.items():
         counted = f"{by_instructions[name]:.2f}" if name in by_instructions else "n/a"
         lines.append(f"| {name} | {r['ratios'][name]:.2f} | {counted} | {target} |")
+    for name, target in instructions.TARGETS_30.items():
+        if name in by_instructions:
+            lines.append(f"| `me` {name.removeprefix('service ')} | | {by_instructions[name]:.2f} | {target} |")
     lines += ["", "| figure | value |", "| --- | --- |"]
     login = r["login"]
     lines.append(f"| `login` p50 (1 connection) | {login['p50_ms']:.1f} ms |")
