@@ -120,7 +120,10 @@ class IsOwnerOrHasPerm(HasPerm):
         super().__init__(*perms, **kwargs)
         self.owner_field = owner_field
 
-    @django_resolver(qs_hook=None)
+    # Not wrapped by django_resolver as the library's checks are: the owner's reads
+    # no database, and the staff check below is the library's own, wrapped; the
+    # wrapper decides sync or async by raising and catching an exception, on every
+    # field it guards (issue #30).
     def resolve_for_user(self, resolver: Callable, user, *, info: Info, source: Any):
         if is_signed_in(user) and owner_id(source, self.owner_field) == user.pk:
             return resolver()
