@@ -14,8 +14,10 @@ class RestUserView(UserDetailsView):
     permission_classes = [IsAuthenticated]
 
 
+# Before the service's routes: resolved after them, the two would pay for matching
+# every route of the service first, which the service's /graphql/ does not.
 urlpatterns = [
-    *service_urlpatterns,
     path("bench/me", views.me),
     path("auth/user/", RestUserView.as_view()),
+    *service_urlpatterns,
 ]
