@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from types import NoneType
 
@@ -69,11 +70,12 @@ class Schema(strawberry.Schema):
         allowed_operation_types=None,
         operation_extensions=None,
     ) -> ExecutionResult:
-        """A document this process has parsed and validated runs straight on
-        graphql-core, doing what the schema's extensions would do around it: their
-        hooks, each wrapped per request and per stage, cost more than the execution of
-        a small query. Anything else (a new text, an invalid one, an operation name
-        the document lacks) takes strawberry's path, which answers its errors."""
+        """A document this process has parsed and validated (on its first request,
+        once) runs straight on graphql-core, doing what the schema's extensions would
+        do around it: their hooks, each wrapped per request and per stage, cost more
+        than executing a small query. Anything else (a text that does not parse or
+        validate, an operation name the document lacks) takes strawberry's path,
+        which answers its errors."""
         operation_type = None
         if self.document_checks is not None and isinstance(query, str) and isinstance(operation_name, (str, NoneType)):
             rules, max_tokens = self.document_checks
@@ -107,8 +109,10 @@ class Schema(strawberry.Schema):
                 is_async_iterable=lambda _value: False,
                 operation_extensions=operation_extensions,
             )
-            if optimized_is_awaitable(result):
-                result.close()
+            if optimized_is_awaitable(result):  # an async resolver, which this sync path cannot await
+                with warnings.catch_warnings():  # closed unawaited, knowingly
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    getattr(result, "close", lambda: None)()
                 raise RuntimeError("GraphQL execution failed to complete synchronously.")
             errors = result.errors
         except Exception as error:  # as strawberry's path turns it into the answer's error

@@ -142,3 +142,23 @@ def test_a_mutation_by_get_is_refused_alike(gql, monkeypatch, runners):
     gql.post(request["query"])  # known to the process, so the known path is the one refusing
     status, body = both_ways(gql, monkeypatch, runners, request, method="GET")
     assert status == 405
+
+
+def test_an_async_resolver_on_the_known_path_is_an_unexpected_error_masked(caplog):
+    """This path is sync: an async resolver's result cannot be awaited. Strawberry's
+    path answers its own words for it; this one masks it as it masks any bug (and
+    logs it), and leaves no coroutine unawaited."""
+    import strawberry
+
+    @strawberry.type
+    class Slow:
+        @strawberry.field
+        async def later(self) -> int:
+            return 1
+
+    slow = schema_module.Schema(query=Slow, extensions=schema_module.extensions())
+    assert slow.document_checks is not None
+    result = slow.execute_sync("{ later }")
+    (error,) = result.errors
+    assert error.message == "Internal server error (request id None)."
+    assert "failed to complete synchronously" in caplog.text
