@@ -120,10 +120,10 @@ class IsOwnerOrHasPerm(HasPerm):
         super().__init__(*perms, **kwargs)
         self.owner_field = owner_field
 
-    # Not wrapped by django_resolver as the library's checks are: the owner's reads
-    # no database, and the staff check below is the library's own, wrapped; the
-    # wrapper decides sync or async by raising and catching an exception, on every
-    # field it guards (issue #30).
+    # Not wrapped by django_resolver as the library's checks are: the GraphQL view is
+    # sync, so the wrapper's choice between sync and async, made by raising and
+    # catching an exception on every field it guards, is always the same (issue #30);
+    # the staff check below is the library's own, wrapped.
     def resolve_for_user(self, resolver: Callable, user, *, info: Info, source: Any):
         if is_signed_in(user) and owner_id(source, self.owner_field) == user.pk:
             return resolver()

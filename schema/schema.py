@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import partial
 from types import NoneType
 
@@ -110,9 +109,7 @@ class Schema(strawberry.Schema):
                 operation_extensions=operation_extensions,
             )
             if optimized_is_awaitable(result):  # an async resolver, which this sync path cannot await
-                with warnings.catch_warnings():  # closed unawaited, knowingly
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    getattr(result, "close", lambda: None)()
+                getattr(result, "close", lambda: None)()  # a coroutine: closed, never run
                 raise RuntimeError("GraphQL execution failed to complete synchronously.")
             errors = result.errors
         except Exception as error:  # as strawberry's path turns it into the answer's error

@@ -151,9 +151,7 @@ class User:
     # every user, so the optimizer has nothing to add for it, and strawberry-django's
     # resolver (its sync-or-async dispatch, which raises and catches an exception
     # outside an event loop) is work every `me` paid (issue #30).
-    @strawberry.field
-    def id(self, root: models.User) -> strawberry.ID:
-        return root.pk
+    id: strawberry.ID = strawberry.field(resolver=lambda root: root.pk)
 
     date_joined: datetime
     email: str | None = strawberry_django.field(

@@ -90,6 +90,9 @@ class Answer(HttpResponse):
 
     status_code = None  # 200 unless a resolver sets one
 
+    def __repr__(self) -> str:  # Django's would format the status as a number
+        return f"<{type(self).__name__} status_code={self.status_code}>"
+
     def __init__(self) -> None:
         # The charset given, so that setting the content does not look for it in
         # the Content-Type header by regular expression.
@@ -140,12 +143,6 @@ class GraphQLView(StrawberryGraphQLView):
         never_cached(response)
         response["X-Request-ID"] = request.request_id
         return response
-
-    def _get_stream_transport_from_headers(self, headers):
-        # Strawberry scans every header for Accept, then each stream transport (SSE,
-        # multipart subscriptions) the view serves: this one serves none (no
-        # subscriptions), and the scan alone cost 127 K instructions a request.
-        return super()._get_stream_transport_from_headers(headers) if self._stream_transport_map else None
 
     def encode_json(self, data: object) -> str:
         return ENCODER.encode(data)
