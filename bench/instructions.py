@@ -74,15 +74,20 @@ def available() -> bool:
     return shutil.which("valgrind") is not None
 
 
-def total(env: dict, python: str, target: str, n: int, secret: str, drf_key: str) -> int:
+def total(
+    env: dict, python: str, target: str, n: int, secret: str, drf_key: str, script: str = SCRIPT, collecting=()
+) -> int:
+    """Callgrind's instruction count of one run of `script` (`collecting`: more
+    callgrind options, such as collection off at the start)."""
     result = subprocess.run(
         [
             "valgrind",
             "--tool=callgrind",
             "--callgrind-out-file=/dev/null",
+            *collecting,
             python,
             "-c",
-            SCRIPT,
+            script,
             target,
             str(n),
             secret,

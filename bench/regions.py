@@ -14,9 +14,7 @@ after bench/instructions.py's warm-up. The wrapper's own calls are counted too.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 import sysconfig
@@ -80,42 +78,24 @@ def main() -> None:
     if target not in instructions.TARGETS or not regions:
         sys.exit(f"usage: regions.py TARGET REGION... (TARGET one of {', '.join(instructions.TARGETS)})")
     requests = 100
-    db_url, _ = run.database_url()
-    env = run.bench_env(db_url)
-    subprocess.run(
-        [run.PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=run.ROOT, env=env, check=True
-    )
-    seeded = json.loads(run.django(env, run.SEED, str(run.USERS), run.PASSWORD))
-    run.django(env, run.FILL, "1000")
+    env = run.bench_env(run.database_url()[0])
+    seeded = run.seed(env)
     script = instructions.SCRIPT.split("for _ in range(n):\n    call()")[0] + MEASURED
     with tempfile.TemporaryDirectory() as folder:
         build_helper(folder)
         env["PYTHONPATH"] = f"{env['PYTHONPATH']}{os.pathsep}{folder}"
         for region in regions:
-            result = subprocess.run(
-                [
-                    "valgrind",
-                    "--tool=callgrind",
-                    "--collect-atstart=no",
-                    "--callgrind-out-file=/dev/null",
-                    run.PYTHON,
-                    "-c",
-                    script,
-                    target,
-                    str(requests),
-                    seeded["secret"],
-                    seeded["drf_key"],
-                ],
-                env={**env, "PYTHONHASHSEED": "0", "REGION": region},
-                capture_output=True,
-                text=True,
-                timeout=900,
+            count = instructions.total(
+                {**env, "REGION": region},
+                run.PYTHON,
+                target,
+                requests,
+                seeded["secret"],
+                seeded["drf_key"],
+                script=script,
+                collecting=("--collect-atstart=no",),
             )
-            found = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-            if result.returncode or not found:
-                print(f"{region}: failed\n{result.stderr[-1500:]}", flush=True)
-                continue
-            print(f"{target}\t{region}\t{int(found.group(1).replace(',', '')) // requests:,}", flush=True)
+            print(f"{target}\t{region}\t{count // requests:,}", flush=True)
 
 
 if __name__ == "__main__":

@@ -384,6 +384,14 @@ ME_LABELS = {
 }
 
 
+def seed(env: dict) -> dict:
+    """The migrated database, its users and their tokens, the token table at 1,000 rows."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+    seeded = json.loads(django(env, SEED, str(USERS), PASSWORD))
+    django(env, FILL, "1000")
+    return seeded
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
@@ -430,9 +438,7 @@ def main() -> None:
     empty_cache()
     env = bench_env(db_url)
     step(f"seeding {USERS} users on {db_label}")
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
-    seeded = json.loads(django(env, SEED, str(USERS), PASSWORD))
-    django(env, FILL, "1000")
+    seeded = seed(env)
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),

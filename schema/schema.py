@@ -15,7 +15,6 @@ from strawberry.extensions import query_depth_limiter as depth_limiter
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
-from strawberry_django import optimizer
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.extensions import (
@@ -32,6 +31,14 @@ from schema.queries import Query
 # The extensions whose work the known-document path (Schema.execute_sync) does
 # itself, in this order; a schema with any other runs strawberry's path alone.
 KNOWN_EXTENSIONS = [CheckedDocuments, DjangoOptimizerExtension, MaskUnexpectedErrors]
+
+
+def entered(hook):
+    """A strawberry extension hook (a generator) run up to its yield: `next` on what
+    it returns runs the rest, as strawberry's runner does around a stage."""
+    steps = hook()
+    next(steps)
+    return steps
 
 
 class Schema(strawberry.Schema):
@@ -93,7 +100,7 @@ class Schema(strawberry.Schema):
         allowed = DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
         if operation_type not in allowed:
             raise InvalidOperationTypeError(operation_type)
-        token = optimizer.optimizer.set(self.optimizer)  # what DjangoOptimizerExtension.on_execute does
+        executing = entered(self.optimizer.on_execute)  # the optimizer's context, by its own hook
         try:
             result = execute(
                 self._schema,
@@ -118,7 +125,8 @@ class Schema(strawberry.Schema):
                 [error if isinstance(error, GraphQLError) else GraphQLError(str(error), original_error=error)],
             )
         finally:
-            optimizer.optimizer.reset(token)
+            next(executing, None)
+        answer = ExecutionResult(data=result.data if result is not None else None, errors=errors, extensions={})
         if errors:
             context = ExecutionContext(
                 query=query,
@@ -130,12 +138,12 @@ class Schema(strawberry.Schema):
                 provided_operation_name=operation_name,
                 operation_extensions=operation_extensions,
             )
-            context.graphql_document = known.document
+            context.graphql_document, context.result = known.document, answer
             self._process_errors(errors, context)  # logged as they are, then masked
             masking = MaskUnexpectedErrors()
             masking.execution_context = context
-            errors = masking._process_errors(errors)
-        return ExecutionResult(data=result.data if result is not None else None, errors=errors, extensions={})
+            next(entered(masking.on_operation), None)  # its hook masks context.result's errors
+        return answer
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         # Every error passes here (validation and execution alike), before
